@@ -1,0 +1,56 @@
+"The installed package as a user meets it: imports, the console command, the stand-in default."
+import csv, importlib, os, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+import fieldsnb
+from fieldsnb.standin import write_standin
+from fieldsnb.flame import FLAME, read_flame_model
+
+
+def modules():
+    root = Path(fieldsnb.__file__).parent
+    return sorted(p.stem for p in root.glob('*.py') if not p.stem.startswith('_'))
+
+
+@pytest.mark.parametrize('name', modules())
+def test_every_module_imports(name):
+    "Catches exported cells that use names defined only in unexported notebook cells."
+    importlib.import_module(f'fieldsnb.{name}')
+
+
+def run(*args, env=None):
+    return subprocess.run(['fieldsnb', *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def test_help_lists_subcommands():
+    r = run('--help')
+    assert r.returncode == 0
+    for sub in ('quickstart', 'standin', 'info'): assert sub in r.stdout
+
+
+def test_quickstart_on_embedded_defaults(tmp_path):
+    "The README's main job: no FLAME file given, the stand-in is generated once into the cache and used."
+    env = {'FIELDSNB_CACHE': str(tmp_path / 'cache'), 'FIELDSNB_FLAME': ''}
+    r = run('quickstart', '--out', str(tmp_path / 'qs'), env=env)
+    assert r.returncode == 0, r.stderr
+    assert 'generating the stand-in' in r.stderr
+    rows = list(csv.DictReader(open(tmp_path / 'qs' / 'expressions.csv')))
+    assert len(rows) >= 17 and all((tmp_path / 'qs' / row['mesh']).is_file() for row in rows)
+    assert (tmp_path / 'qs' / 'expressions.png').stat().st_size > 10_000
+    r2 = run('quickstart', '--out', str(tmp_path / 'qs2'), env=env)
+    assert r2.returncode == 0 and 'generating' not in r2.stderr      # generated once, then reused
+
+
+def test_bad_flame_file_is_a_clear_error(tmp_path):
+    (tmp_path / 'generic_model.pkl').write_bytes(b'not a pickle at all')
+    r = run('quickstart', '--out', str(tmp_path / 'qs'), env={'FIELDSNB_FLAME': str(tmp_path / 'generic_model.pkl')})
+    assert r.returncode == 2 and 'not a readable pickle' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_flame_sized_standin_has_flame_topology(tmp_path):
+    m = read_flame_model(write_standin(tmp_path / 'big', flame_sized=True))
+    assert m['v_template'].shape == (5023, 3) and m['faces'].shape == (9976, 3) and m['shapedirs'].shape == (5023, 3, 400)
+    assert m['posedirs'].shape == (5023, 3, 36) and m['J_regressor'].shape == (5, 5023) and m['weights'].shape == (5023, 5)
