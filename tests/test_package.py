@@ -1,12 +1,12 @@
 "The installed package as a user meets it: imports, the console command, the stand-in default."
-import csv, importlib, os, subprocess, sys
+import csv, importlib, os, subprocess
 from pathlib import Path
 
 import pytest
 
 import fieldsnb
 from fieldsnb.standin import write_standin
-from fieldsnb.flame import FLAME, read_flame_model
+from fieldsnb.flame import read_flame_model
 
 
 def modules():
