@@ -54,3 +54,19 @@ def test_flame_sized_standin_has_flame_topology(tmp_path):
     m = read_flame_model(write_standin(tmp_path / 'big', flame_sized=True))
     assert m['v_template'].shape == (5023, 3) and m['faces'].shape == (9976, 3) and m['shapedirs'].shape == (5023, 3, 400)
     assert m['posedirs'].shape == (5023, 3, 36) and m['J_regressor'].shape == (5, 5023) and m['weights'].shape == (5023, 5)
+
+
+def test_faces_command_crops_and_skips(tmp_path):
+    "Photos in a folder: faces are cropped, a non-image and a faceless picture are skipped with a reason."
+    import numpy as np
+    from PIL import Image
+    from skimage import data
+    photos = tmp_path / 'photos'; photos.mkdir()
+    Image.fromarray(data.astronaut()).save(photos / 'astronaut.jpg')
+    Image.fromarray(np.full((120, 160, 3), 200, np.uint8)).save(photos / 'wall.png')
+    (photos / 'notes.jpg').write_text('not a photo')
+    r = run('faces', str(photos), '--out', str(tmp_path / 'crops'))
+    assert r.returncode == 0, r.stderr
+    rows = {row['file'].split('/')[-1]: row['status'] for row in csv.DictReader(open(tmp_path / 'crops' / 'faces.csv'))}
+    assert rows['astronaut.jpg'] == 'ok' and rows['wall.png'] == 'no face' and rows['notes.jpg'].startswith('skipped')
+    assert (tmp_path / 'crops' / 'astronaut_face0.png').is_file()
