@@ -1,0 +1,69 @@
+"""CPU inference speed: image -> (FLAME parameters, valence/arousal, class) for three encoder backbones.
+
+Prints `name: value` lines: latency at batch 1 (median ms) and throughput at batch 32 (images/s)
+for MobileNetV2, MobileNetV3 (SMIRK's: large-minimal for shape and expression, small-minimal for
+pose) and ResNet50 encoders, each followed by the EMOCA-sized emotion head; parameter counts; and
+`cpu_speedup_mobilenetv2_vs_resnet50_b1`. Every network and input uses the channels-last memory
+layout (on CPU it nearly doubles MobileNetV2, whose depthwise convolutions are slow in the default
+layout); `--no-channels-last` measures the default layout.
+Run: `python bench/inference.py [--device cuda] [--no-channels-last]`.
+"""
+import argparse, time
+
+import numpy as np
+import torch
+
+from fieldsnb.emotion import EmotionHead
+from fieldsnb.encoders import FLAMEEncoder
+
+
+class Pipeline(torch.nn.Module):
+    def __init__(self, backbone):
+        super().__init__()
+        self.encoder = FLAMEEncoder(backbone, pose_backbone=None if backbone == 'mobilenetv3' else backbone, n_shape=300, n_expr=50)
+        self.head = EmotionHead(n_expr=50)
+    def forward(self, img):
+        p = self.encoder(img)
+        return p, self.head(p['expression'], jaw_pose=p['jaw_pose'])
+
+
+def timed(fn, device, min_time=2.0):
+    fn(); fn()
+    if device == 'cuda': torch.cuda.synchronize()
+    ts, start = [], time.perf_counter()
+    while time.perf_counter() - start < min_time or len(ts) < 5:
+        t = time.perf_counter(); fn()
+        if device == 'cuda': torch.cuda.synchronize()
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--size', type=int, default=224)
+    ap.add_argument('--no-channels-last', dest='channels_last', action='store_false')
+    args = ap.parse_args()
+    dev = args.device
+    fmt = torch.channels_last if args.channels_last else torch.contiguous_format
+    print(f"device: {dev if dev == 'cpu' else torch.cuda.get_device_name()}")
+    print(f"threads: {torch.get_num_threads()}")
+    print(f"memory_format: {'channels_last' if args.channels_last else 'contiguous'}")
+    lat = {}
+    for name in ('mobilenetv2', 'mobilenetv3', 'resnet50'):
+        net = Pipeline(name).to(dev).to(memory_format=fmt).eval()
+        print(f"params_{name}_encoders_M: {sum(p.numel() for p in net.encoder.parameters()) / 1e6:.2f}")
+        with torch.inference_mode():
+            x1 = torch.rand(1, 3, args.size, args.size, device=dev).contiguous(memory_format=fmt)
+            x32 = torch.rand(32, 3, args.size, args.size, device=dev).contiguous(memory_format=fmt)
+            lat[name] = timed(lambda: net(x1), dev)
+            thr = 32 / timed(lambda: net(x32), dev)
+        print(f"latency_{name}_b1_ms: {1000 * lat[name]:.1f}")
+        print(f"throughput_{name}_b32_images_per_s: {thr:.1f}")
+    print(f"params_emotion_head_M: {sum(p.numel() for p in EmotionHead(n_expr=50).parameters()) / 1e6:.2f}")
+    print(f"cpu_speedup_mobilenetv2_vs_resnet50_b1: {lat['resnet50'] / lat['mobilenetv2']:.2f}" if dev == 'cpu' else
+          f"gpu_speedup_mobilenetv2_vs_resnet50_b1: {lat['resnet50'] / lat['mobilenetv2']:.2f}")
+
+
+if __name__ == '__main__':
+    main()
