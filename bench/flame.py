@@ -8,13 +8,14 @@ The reference is the formulation most FLAME/SMPL code carries (as in smplx's lbs
 blendshape einsums for identity, expression and pose correctives, joints regressed from the full
 shaped mesh, and a 4x4 homogeneous transform per vertex.
 """
-import argparse, time
+import argparse
 
 import numpy as np
 import torch
 
 from fieldsnb.flame import FLAME, read_flame_model
 from fieldsnb.standin import standin_path
+from timing import median_seconds
 
 
 def rodrigues_eps(rot_vecs):
@@ -64,18 +65,6 @@ class ReferenceFLAME(torch.nn.Module):
         return torch.matmul(T, vh[..., None])[:, :, :3, 0]
 
 
-def meshes_per_second(fn, batch, device, min_time=1.0):
-    "Median rate over repeated calls after a warm-up."
-    fn(); fn()
-    if device == 'cuda': torch.cuda.synchronize()
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < min_time or len(times) < 5:
-        t = time.perf_counter(); fn()
-        if device == 'cuda': torch.cuda.synchronize()
-        times.append(time.perf_counter() - t)
-    return batch / float(np.median(times))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--device', default='cpu')
@@ -102,8 +91,8 @@ def main():
         kw = dict(shape=shape, expression=expr, global_pose=pose[:, :3], neck_pose=pose[:, 3:6], jaw_pose=pose[:, 6:9], eye_pose=pose[:, 9:])
         with torch.inference_mode():
             worst = max(worst, (ours(**kw).vertices - ref(shape, expr, pose)).abs().max().item())
-            r_ours = meshes_per_second(lambda: ours(**kw), B, dev)
-            r_ref = meshes_per_second(lambda: ref(shape, expr, pose), B, dev)
+            r_ours = B / median_seconds(lambda: ours(**kw), dev)
+            r_ref = B / median_seconds(lambda: ref(shape, expr, pose), dev)
         print(f"flame_meshes_per_s_b{B}: {r_ours:.1f}")
         print(f"reference_meshes_per_s_b{B}: {r_ref:.1f}")
         print(f"flame_speedup_vs_reference_b{B}: {r_ours / r_ref:.2f}")

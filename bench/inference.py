@@ -8,13 +8,13 @@ layout (on CPU it nearly doubles MobileNetV2, whose depthwise convolutions are s
 layout); `--no-channels-last` measures the default layout.
 Run: `python bench/inference.py [--device cuda] [--no-channels-last]`.
 """
-import argparse, time
+import argparse
 
-import numpy as np
 import torch
 
 from fieldsnb.emotion import EmotionHead
 from fieldsnb.encoders import FLAMEEncoder
+from timing import median_seconds
 
 
 class Pipeline(torch.nn.Module):
@@ -25,17 +25,6 @@ class Pipeline(torch.nn.Module):
     def forward(self, img):
         p = self.encoder(img)
         return p, self.head(p['expression'], jaw_pose=p['jaw_pose'])
-
-
-def timed(fn, device, min_time=2.0):
-    fn(); fn()
-    if device == 'cuda': torch.cuda.synchronize()
-    ts, start = [], time.perf_counter()
-    while time.perf_counter() - start < min_time or len(ts) < 5:
-        t = time.perf_counter(); fn()
-        if device == 'cuda': torch.cuda.synchronize()
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
 
 
 def main():
@@ -56,8 +45,8 @@ def main():
         with torch.inference_mode():
             x1 = torch.rand(1, 3, args.size, args.size, device=dev).contiguous(memory_format=fmt)
             x32 = torch.rand(32, 3, args.size, args.size, device=dev).contiguous(memory_format=fmt)
-            lat[name] = timed(lambda: net(x1), dev)
-            thr = 32 / timed(lambda: net(x32), dev)
+            lat[name] = median_seconds(lambda: net(x1), dev, min_time=2.0)
+            thr = 32 / median_seconds(lambda: net(x32), dev, min_time=2.0)
         print(f"latency_{name}_b1_ms: {1000 * lat[name]:.1f}")
         print(f"throughput_{name}_b32_images_per_s: {thr:.1f}")
     print(f"params_emotion_head_M: {sum(p.numel() for p in EmotionHead(n_expr=50).parameters()) / 1e6:.2f}")

@@ -5,26 +5,14 @@ Prints `name: value` lines: images per second at 224 x 224 for batch 1 and 16 wi
 whose visible triangle is the same in both), their speed ratio, and the time to detect and crop
 the astronaut photo. Run: `python bench/render.py [--device cuda]`.
 """
-import argparse, time
+import argparse
 
-import numpy as np
 import torch
 
 from fieldsnb.flame import FLAME
 from fieldsnb.render import backend_agreement, ortho_project, render_geometry
 from fieldsnb.standin import standin_path
-
-
-def rate(fn, n_images, device, min_time=1.5):
-    "Median images per second over repeated calls after a warm-up."
-    fn()
-    if device == 'cuda': torch.cuda.synchronize()
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < min_time or len(times) < 3:
-        t = time.perf_counter(); fn()
-        if device == 'cuda': torch.cuda.synchronize()
-        times.append(time.perf_counter() - t)
-    return n_images / float(np.median(times))
+from timing import median_seconds
 
 
 def main():
@@ -48,7 +36,7 @@ def main():
         cam = torch.tensor([[4.5, 0, .01]], device=dev).repeat(B, 1)
         for backend in ('pytorch3d', 'torch'):
             with torch.inference_mode():
-                r = rate(lambda: render_geometry(verts, faces, cam, size, backend=backend), B, dev)
+                r = B / median_seconds(lambda: render_geometry(verts, faces, cam, size, backend=backend), dev, min_time=1.5, min_calls=3)
             rates[backend, B] = r
             print(f"render_{backend}_images_per_s_b{B}: {r:.1f}")
         print(f"render_speed_ratio_pytorch3d_vs_torch_b{B}: {rates['pytorch3d', B] / rates['torch', B]:.2f}")
@@ -61,13 +49,8 @@ def main():
     from fieldsnb.faces import FaceLandmarker, crop_face
     photo = data.astronaut()
     with FaceLandmarker() as lm:
-        lm.detect(photo)   # warm-up
-        times = []
-        for _ in range(20):
-            t = time.perf_counter()
-            crop_face(photo, lm.detect(photo)[0].landmarks)
-            times.append(time.perf_counter() - t)
-    print(f"detect_and_crop_ms_512px: {1000 * float(np.median(times)):.1f}")
+        detect_and_crop = median_seconds(lambda: crop_face(photo, lm.detect(photo)[0].landmarks), min_time=0., min_calls=20)
+    print(f"detect_and_crop_ms_512px: {1000 * detect_and_crop:.1f}")
 
 
 if __name__ == '__main__':
