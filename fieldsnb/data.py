@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from torch import Tensor
 from torch.utils.data import Dataset, DataLoader, Sampler
 
 from .faces import BadImage, crop_square, load_image
+from .flame import FLAME_PARAMS
 
 # %% auto #0
-__all__ = ['EMOTIONS', 'AFFECTNET_EXTRA', 'RAFDB_TO_AFFECTNET', 'AFFECTNET_COLUMNS', 'TARGET_KEYS', 'Augment', 'face_square',
+__all__ = ['EMOTIONS', 'AFFECTNET_EXTRA', 'RAFDB_TO_AFFECTNET', 'AFFECTNET_COLUMNS', 'MIRROR_68', 'Augment', 'face_square',
            'FaceDataset', 'read_affectnet_csv', 'drop_missing_files', 'AffectNet', 'RAFDB', 'read_targets',
            'write_targets', 'FLAMETargets', 'collate_samples', 'MixedSampler', 'make_loader']
 
@@ -25,7 +27,8 @@ AFFECTNET_EXTRA = {8: 'none', 9: 'uncertain', 10: 'non-face'}
 RAFDB_TO_AFFECTNET = {1: 3, 2: 4, 3: 5, 4: 1, 5: 2, 6: 6, 7: 0}
 AFFECTNET_COLUMNS = ['subDirectory_filePath', 'face_x', 'face_y', 'face_width', 'face_height', 'facial_landmarks',
                      'expression', 'valence', 'arousal']
-TARGET_KEYS = {'shape': None, 'expression': None, 'global_pose': 3, 'neck_pose': 3, 'jaw_pose': 3, 'eye_pose': 6, 'eyelids': 2}
+MIRROR_68 = np.r_[16:-1:-1, 26:16:-1, 27:31, 35:30:-1, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40,
+                  54:47:-1, 59:54:-1, 64:59:-1, 67:64:-1]
 
 # %% ../nbs/04_data.ipynb #31cc45fc
 class Augment:
@@ -66,7 +69,7 @@ class FaceDataset(Dataset):
 
     def labels(self, row) -> dict:
         "Class, valence, arousal and targets of one row (subclasses override)."
-        return dict(expression=-1, valence=np.nan, arousal=np.nan, targets=None)
+        return dict(emotion=-1, valence=np.nan, arousal=np.nan, targets=None)
 
     def __getitem__(self, i:int) -> dict:
         for k in range(len(self)):                  # a corrupt image is reported once and replaced by the next one
@@ -89,11 +92,21 @@ class FaceDataset(Dataset):
         if self.augment is not None:
             centre, side, angle = self.augment.geometry(rng, centre, side)
             flip = self.augment.flip and lab['targets'] is None and rng.random() < .5   # mirrored targets would be wrong
-        crop, _ = crop_square(img, centre, side, self.size, angle)
+        crop, M = crop_square(img, centre, side, self.size, angle)
         x = crop.astype(np.float32) / 255
         if flip: x = x[:, ::-1]
         if self.augment is not None: x = self.augment.colour(rng, x)
-        return dict(image=torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), source=self.source, path=str(row.path), **lab)
+        intensity = row.get('intensity')
+        return dict(image=torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), source=self.source, path=str(row.path),
+                    landmarks=self._crop_landmarks(lm, M, flip),
+                    intensity=float(intensity) if intensity is not None else np.nan, **lab)
+
+    def _crop_landmarks(self, lm, M, flip:bool) -> Tensor: # (68,2) in crop pixels, NaN when unknown
+        "The 68 landmarks moved into the (augmented, possibly mirrored) crop."
+        if not isinstance(lm, np.ndarray) or lm.shape != (68, 2): return torch.full((68, 2), float('nan'))
+        out = lm @ M[:, :2].T + M[:, 2]                  # continuous pixel coordinates, centres at +0.5
+        if flip: out = np.c_[self.size - out[:, 0], out[:, 1]][MIRROR_68]
+        return torch.as_tensor(out, dtype=torch.float32)
 
 # %% ../nbs/04_data.ipynb #7bdca328
 def _parse_landmarks(s) -> np.ndarray|None:
@@ -102,7 +115,7 @@ def _parse_landmarks(s) -> np.ndarray|None:
     return v.reshape(-1, 2) if len(v) % 2 == 0 and len(v) >= 10 else None
 
 def read_affectnet_csv(csv:str|Path, images:str|Path, invalid:str='drop', missing_va:str='mask') -> pd.DataFrame:
-    "AffectNet's annotation CSV as a tidy table: path, box, landmarks, expression, valence, arousal."
+    "AffectNet's annotation CSV as a tidy table: path, box, landmarks, emotion, valence, arousal (+ intensity if given)."
     if invalid not in ('drop', 'mask') or missing_va not in ('drop', 'mask'):
         raise ValueError("invalid and missing_va take 'drop' or 'mask'")
     df = pd.read_csv(csv)
@@ -116,8 +129,9 @@ def read_affectnet_csv(csv:str|Path, images:str|Path, invalid:str='drop', missin
     out = pd.DataFrame(dict(path=[Path(images)/p for p in df.subDirectory_filePath],
                             box=list(df[['face_x', 'face_y', 'face_width', 'face_height']].to_numpy(np.float32)),
                             landmarks=[_parse_landmarks(s) for s in df.facial_landmarks],
-                            expression=np.where(expr.between(0, 7), expr, -1),
+                            emotion=np.where(expr.between(0, 7), expr, -1),
                             valence=np.where(va_missing, np.nan, df.valence), arousal=np.where(va_missing, np.nan, df.arousal)))
+    if 'intensity' in df.columns: out['intensity'] = df.intensity.astype(float)   # an extension column (synthetic world)
     return out[keep].reset_index(drop=True)
 
 def drop_missing_files(items:pd.DataFrame, where:str) -> pd.DataFrame:
@@ -144,7 +158,7 @@ class AffectNet(FaceDataset):
         t = None
         if self.targets_root is not None:
             t = read_targets(self.targets_root/Path(row.path).relative_to(self.images_root).with_suffix('.npz'))
-        return dict(expression=int(row.expression), valence=float(row.valence), arousal=float(row.arousal), targets=t)
+        return dict(emotion=int(row.emotion), valence=float(row.valence), arousal=float(row.arousal), targets=t)
 
 # %% ../nbs/04_data.ipynb #05b215c3
 class RAFDB(FaceDataset):
@@ -172,23 +186,23 @@ class RAFDB(FaceDataset):
                 box = None
                 if bb.is_file():
                     x0, y0, x1, y1 = map(float, bb.read_text().split()[:4]); box = np.array([x0, y0, x1 - x0, y1 - y0], np.float32)
-            rows.append(dict(path=path, box=box, landmarks=None, expression=RAFDB_TO_AFFECTNET[lab]))
+            rows.append(dict(path=path, box=box, landmarks=None, emotion=RAFDB_TO_AFFECTNET[lab]))
         if not rows: raise ValueError(f"{lst} lists no {split} images")
         self.items = drop_missing_files(pd.DataFrame(rows), lst)
-    def labels(self, row): return dict(expression=int(row.expression), valence=np.nan, arousal=np.nan, targets=None)
+    def labels(self, row): return dict(emotion=int(row.emotion), valence=np.nan, arousal=np.nan, targets=None)
 
 # %% ../nbs/04_data.ipynb #f31f4556
 def read_targets(path:str|Path) -> dict|None:
     "FLAME parameters of one frame as float tensors, or None if the file is absent."
     path = Path(path)
     if not path.is_file(): return None
-    with np.load(path) as d: return {k: torch.as_tensor(d[k], dtype=torch.float32).reshape(-1) for k in d.files if k in TARGET_KEYS}
+    with np.load(path) as d: return {k: torch.as_tensor(d[k], dtype=torch.float32).reshape(-1) for k in d.files if k in FLAME_PARAMS}
 
 def write_targets(path:str|Path, **params) -> Path:
     "Write one frame's FLAME parameters (arrays or tensors) in the BP4D-target layout."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    unknown = set(params) - set(TARGET_KEYS)
-    if unknown: raise ValueError(f"unknown target keys {sorted(unknown)}; allowed: {list(TARGET_KEYS)}")
+    unknown = set(params) - set(FLAME_PARAMS)
+    if unknown: raise ValueError(f"unknown target keys {sorted(unknown)}; allowed: {list(FLAME_PARAMS)}")
     np.savez(path, **{k: np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v, np.float32) for k, v in params.items()})
     return path
 
@@ -209,18 +223,23 @@ class FLAMETargets(FaceDataset):
             rows.append(dict(path=img, target=t, subject=rel.parts[0], task=rel.parts[1] if len(rel.parts) > 2 else '', box=None, landmarks=None))
         if not rows: raise FileNotFoundError(f"no frames with both an image and a target in {root}")
         self.items = pd.DataFrame(rows)
-    def labels(self, row): return dict(expression=-1, valence=np.nan, arousal=np.nan, targets=read_targets(row.target))
+    def labels(self, row): return dict(emotion=-1, valence=np.nan, arousal=np.nan, targets=read_targets(row.target))
 
 # %% ../nbs/04_data.ipynb #eb9c8dd8
 def collate_samples(samples:list) -> dict:
     "A list of samples to a batch with masks for the labels each sample has."
     B = len(samples)
-    expr = torch.tensor([s['expression'] for s in samples], dtype=torch.long)
+    emotion = torch.tensor([s['emotion'] for s in samples], dtype=torch.long)
     val = torch.tensor([s['valence'] for s in samples], dtype=torch.float32)
     aro = torch.tensor([s['arousal'] for s in samples], dtype=torch.float32)
     va_mask = torch.isfinite(val) & torch.isfinite(aro)
-    batch = dict(image=torch.stack([s['image'] for s in samples]), expression=expr, label_mask=expr >= 0,
+    intensity = torch.tensor([s['intensity'] for s in samples], dtype=torch.float32)
+    landmarks = torch.stack([s['landmarks'] for s in samples])
+    landmarks_mask = torch.isfinite(landmarks).flatten(1).all(1)
+    batch = dict(image=torch.stack([s['image'] for s in samples]), emotion=emotion, emotion_mask=emotion >= 0,
                  valence=torch.nan_to_num(val), arousal=torch.nan_to_num(aro), va_mask=va_mask,
+                 intensity=torch.nan_to_num(intensity), intensity_mask=torch.isfinite(intensity),
+                 landmarks=torch.nan_to_num(landmarks), landmarks_mask=landmarks_mask,
                  source=[s['source'] for s in samples], path=[s['path'] for s in samples],
                  has_targets=torch.tensor([s['targets'] is not None for s in samples]))
     keys = sorted({k for s in samples if s['targets'] for k in s['targets']})

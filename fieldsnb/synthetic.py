@@ -15,7 +15,9 @@ from PIL import Image
 from .data import EMOTIONS, write_targets
 from .flame import FLAME, find_model_file, read_flame_model
 from .render import ndc_to_pixels, ortho_project, read_region_masks, render_colour
-from .standin import ACTION_UNITS, flame_model_path, standin_path
+from .metrics import ccc
+from .paths import flame_model_path
+from .standin import ACTION_UNITS, read_standin_info, standin_path
 
 # %% auto #0
 __all__ = ['EMOTION_PROTOTYPES', 'EMOTION_VA', 'AU_STRENGTH', 'SPLITS', 'HAIR', 'SKIN', 'prototype_matrix', 'au_matrix',
@@ -49,26 +51,25 @@ def prototype_matrix() -> tuple[np.ndarray, np.ndarray, np.ndarray]: # AU activa
 # %% ../nbs/05_synthetic.ipynb #5c709288
 def au_matrix(flame:FLAME, model_file:Path, ridge:float=1e-6) -> np.ndarray: # (U, n_expr)
     "Expression coefficients of each named action unit at activation 1 for this FLAME model."
-    info = model_file.parent/'standin.json'
     A = np.zeros((len(ACTION_UNITS), flame.n_expr), np.float32)
-    if info.is_file():
-        meta = json.loads(info.read_text())
+    info = read_standin_info(model_file)
+    if info is not None:
         for k, name in enumerate(ACTION_UNITS):
-            j = meta['action_units'][name]['index'] - meta['n_shape']
+            j = info['unit_columns'][name]
             if j < flame.n_expr: A[k, j] = AU_STRENGTH
         return A
     if flame.mediapipe_faces is None:
         raise ValueError(f"{model_file} has no MediaPipe landmark embedding (mediapipe_landmark_embedding.npz beside it), "
                          "which is needed to transfer the action units; add it or use the stand-in")
     ref = FLAME.from_file(standin_path(), n_shape=0, n_expr=100)
-    meta = json.loads((standin_path()/'standin.json').read_text())
+    columns = read_standin_info(standin_path())['unit_columns']
     idx = flame.mediapipe_indices
     with torch.no_grad():
         base = ref().landmarks_mediapipe[0, idx]
         E = torch.eye(flame.n_expr)
         J = (flame(expression=E).landmarks_mediapipe - flame().landmarks_mediapipe).reshape(flame.n_expr, -1).T.numpy()  # (3N, n_expr)
         for k, name in enumerate(ACTION_UNITS):
-            e = torch.zeros(1, 100); e[0, meta['action_units'][name]['index'] - meta['n_shape']] = AU_STRENGTH
+            e = torch.zeros(1, 100); e[0, columns[name]] = AU_STRENGTH
             target = (ref(expression=e).landmarks_mediapipe[0, idx] - base).reshape(-1).numpy()
             A[k] = np.linalg.solve(J.T @ J + ridge * np.eye(flame.n_expr), J.T @ target)
     return A
@@ -119,7 +120,7 @@ def draw_split(split:str, n:int, n_expr:int, n_shape:int, au:np.ndarray, seed:in
         sh[:, 1:4] = (key * rng.uniform(.15, .4, (n, 1)))[..., None]; sh[:, 4:] = rng.normal(size=(n, 5, 1)) * .04
     else:
         sh = np.zeros((n, 9, 3)); sh[:, 0] = .9; sh[:, 2] = .12; sh[:, 3] = .3
-    return dict(split=split, identity=ident, shape=id_shape[ident], skin=id_skin[ident], hair=id_hair[ident], expression_class=cls,
+    return dict(split=split, identity=ident, shape=id_shape[ident], skin=id_skin[ident], hair=id_hair[ident], emotion=cls,
                 blend_class=blend, blend_weight=blend_w, intensity=intensity, au=acts, expression=expr.astype(np.float32),
                 jaw_pose=jaw, global_pose=pose, eyelids=eyelids, cam=cam, sh=sh, valence=va[:, 0], arousal=va[:, 1],
                 occluded=rng.random(n) < cfg['occlusion'], seed=np.full(n, seed))
@@ -198,8 +199,9 @@ def _affectnet_rows(names, p, idx, lm):
         L = lm[k]; lo, hi = L.min(0), L.max(0)
         rows.append(dict(subDirectory_filePath=names[k], face_x=round(float(lo[0]), 1), face_y=round(float(lo[1]), 1),
                          face_width=round(float(hi[0] - lo[0]), 1), face_height=round(float(hi[1] - lo[1]), 1),
-                         facial_landmarks=';'.join(f'{x:.2f};{y:.2f}' for x, y in L), expression=int(p['expression_class'][i]),
-                         valence=round(float(p['valence'][i]), 4), arousal=round(float(p['arousal'][i]), 4)))
+                         facial_landmarks=';'.join(f'{x:.2f};{y:.2f}' for x, y in L), expression=int(p['emotion'][i]),
+                         valence=round(float(p['valence'][i]), 4), arousal=round(float(p['arousal'][i]), 4),
+                         intensity=round(float(p['intensity'][i]), 4)))
     return rows
 
 def _targets(p, i, flame):
@@ -240,7 +242,7 @@ def make_world(out:str|Path,      # folder to write
             imgs, lm = render_samples(layer, p, idx, masks, size, seed)
             if split == 'spontaneous':
                 for k, i in enumerate(idx):
-                    rel = Path(f"S{p['identity'][i]:03d}")/f"T{p['expression_class'][i] + 1}"/f"{i:05d}"
+                    rel = Path(f"S{p['identity'][i]:03d}")/f"T{p['emotion'][i] + 1}"/f"{i:05d}"
                     _save(imgs[k], root/'images'/rel.with_suffix('.jpg'))
                     write_targets(root/'flame_targets'/rel.with_suffix('.npz'), **_targets(p, i, layer))
             else:
@@ -264,13 +266,12 @@ def make_world(out:str|Path,      # folder to write
 # %% ../nbs/05_synthetic.ipynb #23000082
 def label_ceiling(train:dict, test:dict, epochs:int=300, seed:int=0) -> dict:
     "Accuracy and VA CCC of an MLP trained on the true expression parameters (an upper bound for image models)."
-    from fieldsnb.emotion import ccc      # the metrics live with the emotion head
     torch.manual_seed(seed)
     feats = lambda p: torch.as_tensor(np.c_[p['expression'], p['jaw_pose'][:, :1] * 10], dtype=torch.float32)
     x, xt = feats(train), feats(test)
     mu, sd = x.mean(0), x.std(0) + 1e-6
     x, xt = (x - mu) / sd, (xt - mu) / sd
-    y = torch.as_tensor(train['expression_class']); va = torch.as_tensor(np.c_[train['valence'], train['arousal']], dtype=torch.float32)
+    y = torch.as_tensor(train['emotion']); va = torch.as_tensor(np.c_[train['valence'], train['arousal']], dtype=torch.float32)
     net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 128), torch.nn.ReLU(), torch.nn.Dropout(.1), torch.nn.Linear(128, 10))
     opt = torch.optim.AdamW(net.parameters(), 3e-3, weight_decay=1e-3)
     for _ in range(epochs):
@@ -280,5 +281,5 @@ def label_ceiling(train:dict, test:dict, epochs:int=300, seed:int=0) -> dict:
     net.eval()
     with torch.no_grad(): o = net(xt)
     pred = o[:, :8].argmax(1).numpy(); vap = torch.tanh(o[:, 8:]).numpy()
-    return dict(accuracy=float((pred == test['expression_class']).mean()), ccc_valence=ccc(vap[:, 0], test['valence']),
-                ccc_arousal=ccc(vap[:, 1], test['arousal']), chance=float(np.bincount(test['expression_class']).max() / len(pred)))
+    return dict(accuracy=float((pred == test['emotion']).mean()), ccc_valence=ccc(vap[:, 0], test['valence']),
+                ccc_arousal=ccc(vap[:, 1], test['arousal']), chance=float(np.bincount(test['emotion']).max() / len(pred)))

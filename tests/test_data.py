@@ -15,10 +15,10 @@ def test_synth_world_reads_back(tmp_path):
     spont = FLAMETargets(tmp_path / 'w' / 'spontaneous', size=96)
     assert (len(wild), len(test), len(spont)) == (24, 6, 10)
     truth = np.load(tmp_path / 'w' / 'wild' / 'truth.npz')
-    assert (wild.items.expression.to_numpy() == truth['expression_class']).all()
+    assert (wild.items.emotion.to_numpy() == truth['emotion']).all()
     assert np.allclose(wild.items.valence.to_numpy(), truth['valence'], atol=1e-4)
     batch = next(iter(make_loader(dict(wild=wild, test=test, bp4d=spont), batch_size=16, length=16, seed=0)))
     assert batch['image'].shape == (16, 3, 96, 96)
-    assert (batch['label_mask'] == torch.tensor([s != 'bp4d' for s in batch['source']])).all()
+    assert (batch['emotion_mask'] == torch.tensor([s != 'bp4d' for s in batch['source']])).all()
     assert (batch['has_targets'] == torch.tensor([s != 'wild' for s in batch['source']])).all()
     assert set(batch['source']) <= {'wild', 'test', 'bp4d'}
