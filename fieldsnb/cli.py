@@ -16,7 +16,7 @@ from .standin import read_standin_info, write_standin
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'standin', 'info']
+           'synth', 'reconstruct_command', 'standin', 'info']
 
 # %% ../nbs/15_cli.ipynb #fee4a34a
 SUBCOMMANDS = {}   # name -> (function, help, arguments)
@@ -178,6 +178,45 @@ def synth(out:str, n:int=600, seed:int=0, size:int=224, split:str='wild=0.6,spon
     counts = ', '.join(f"{len(p['intensity'])} {s}" for s, p in drawn.items())
     print(f"fieldsnb synth: wrote {counts} images to {out}")
     return drawn
+
+# %% ../nbs/15_cli.ipynb #8807e652
+@subcommand('reconstruct', 'Every face in photos, folders and videos to FLAME meshes, parameters, camera, landmarks, '
+            'ARKit-named blendshapes and emotion.',
+            arg('paths', nargs='+', help='image files, folders (searched recursively) and videos (mp4, mov, avi, webm)'),
+            arg('--out', default='runs/reconstruct', help='output folder (default: runs/reconstruct)'),
+            arg('--checkpoint', default=None, help='a trained encoder checkpoint (default: fit to landmarks)'),
+            arg('--fit', action='store_true', help='fit FLAME to MediaPipe\'s landmarks (the default without a checkpoint)'),
+            arg('--format', dest='fmt', default='obj', choices=['obj', 'ply', 'glb'], help='mesh format (default obj)'),
+            arg('--smooth', default='one-euro', choices=['one-euro', 'savgol', 'none'],
+                help='temporal smoothing of video parameters (default one-euro)'),
+            arg('--device', default='cpu'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--emotion-head', dest='emotion_head', default=None,
+                help="emotion head checkpoint (default: the stand-in's, trained once on the synthetic world)"),
+            arg('--no-tiles', dest='tiles', action='store_false', help='photos: skip the search for small faces'),
+            arg('--video-tiles', dest='video_tiles', action='store_true', help='videos: search every frame for small faces'),
+            arg('--min-face', dest='min_face', type=int, default=40, help='smallest face side in pixels (default 40)'),
+            arg('--every', type=int, default=1, help='video: keep every n-th frame'),
+            arg('--max-frames', dest='max_frames', type=int, default=None, help='video: at most this many frames'),
+            arg('--steps', type=int, default=200, help='fitting steps (default 200)'))
+def reconstruct_command(paths:list, out:str='runs/reconstruct', checkpoint:str=None, fit:bool=False, fmt:str='obj',
+                        smooth:str='one-euro', device:str='cpu', flame:str=None, emotion_head:str=None,
+                        tiles:bool=True, video_tiles:bool=False, min_face:int=40, every:int=1, max_frames:int=None,
+                        steps:int=200):
+    "Reconstruct every face; print the summary; exit 2 when no face was reconstructed."
+    from fieldsnb.reconstruct import reconstruct
+    summary = reconstruct(paths, out, checkpoint=checkpoint, fit=fit, fmt=fmt, smooth=smooth, device=device,
+                          flame=flame, emotion_head=emotion_head, tiles=tiles, video_tiles=video_tiles,
+                          min_face=min_face, every=every, max_frames=max_frames, steps=steps)
+    way = (f"the encoder checkpoint {checkpoint}" if summary.attrs['method'] == 'checkpoint'
+           else "fitting FLAME to MediaPipe's 478 landmarks (no network)")
+    print(summary.to_string(index=False))
+    n = int(summary.faces.sum())
+    print(f"fieldsnb reconstruct: {n} faces from {len(summary)} inputs, by {way}\n"
+          f"  summary: {Path(out)/'summary.csv'}\n  faces:   {Path(out)/'faces.csv'}")
+    if n == 0:
+        raise ValueError(f"no face was reconstructed from {len(summary)} inputs; see {Path(out)/'summary.csv'}")
+    return summary
 
 # %% ../nbs/15_cli.ipynb #a3969c8f
 @subcommand('standin', 'Write the generated stand-in model as a FLAME-format folder.',
