@@ -102,7 +102,7 @@ def draw_split(split:str,          # a key of SPLITS
                au:np.ndarray,      # (U,E) expression coefficients of each action unit (`au_matrix`)
                seed:int=0,
                n_identities:int=None, # distinct people; default n // 12 (at least 2)
-               ) -> dict:          # arrays with n rows: emotion, intensity, au (n,U), expression (n,E), shape (n,S), ...
+               ) -> dict:          # n rows each: emotion, intensity, au (n,U), expression (n,E), shape (n,S), ...
     "All parameters of `n` samples of a split, as arrays (deterministic for seed and split)."
     cfg = SPLITS[split]
     rng = np.random.default_rng([seed, list(SPLITS).index(split)])
@@ -147,8 +147,9 @@ def draw_split(split:str,          # a key of SPLITS
     else:
         sh = np.zeros((n, 9, 3))
         sh[:, 0], sh[:, 2], sh[:, 3] = .9, .12, .3
-    return dict(split=split, identity=ident, shape=id_shape[ident], skin=id_skin[ident], hair=id_hair[ident], emotion=cls,
-                blend_class=blend, blend_weight=blend_w, intensity=intensity, au=acts, expression=expr.astype(np.float32),
+    return dict(split=split, identity=ident, shape=id_shape[ident], skin=id_skin[ident], hair=id_hair[ident],
+                emotion=cls, blend_class=blend, blend_weight=blend_w, intensity=intensity, au=acts,
+                expression=expr.astype(np.float32),
                 jaw_pose=jaw, global_pose=pose, eyelids=eyelids, cam=cam, sh=sh, valence=va[:, 0], arousal=va[:, 1],
                 occluded=rng.random(n) < cfg['occlusion'], seed=np.full(n, seed))
 
@@ -237,7 +238,7 @@ def render_samples(flame:FLAME,          # the layer the world is drawn for
     all_478 = flame.mediapipe_indices is not None and np.array_equal(flame.mediapipe_indices, np.arange(478))
     mediapipe = to_pixels(out.landmarks_mediapipe) if all_478 else None   # FLAME's own embedding has only 105
     for b in np.flatnonzero(params['occluded'][idx]):
-        box = np.r_[lm[b].min(0), lm[b].max(0)] if lm is not None else np.array([size * .3, size * .3, size * .7, size * .7])
+        box = np.r_[lm[b].min(0), lm[b].max(0)] if lm is not None else np.array([.3, .3, .7, .7]) * size
         img[b] = occlude(img[b], box, rng)
     return (img.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8), lm, mediapipe
 
@@ -285,7 +286,8 @@ def write_split(root:Path,        # the split's folder, e.g. OUT/wild
         for k, i in enumerate(idx):
             _save(imgs[k], images/names[k])
             if mediapipe is not None: np.save(mediapipe_sidecar(images/names[k]), mediapipe[k].astype(np.float32))
-            if split != 'wild': write_targets(root/'flame_targets'/names[k].with_suffix('.npz'), **_targets(p, i, flame))
+            if split != 'wild':
+                write_targets(root/'flame_targets'/names[k].with_suffix('.npz'), **_targets(p, i, flame))
         if split != 'spontaneous': rows += _affectnet_rows([n.as_posix() for n in names], p, idx, lm)
         bar.update(len(idx))
     bar.close()
@@ -370,7 +372,8 @@ def make_world(out:str|Path,      # folder to write: new, empty, or an earlier w
     check_world_folder(out, overwrite)
     model_file = find_model_file(flame_model_path(flame))
     n_comp = read_flame_model(model_file)['shapedirs'].shape[2]
-    n_shape, n_expr = min(n_shape, n_comp, 300), min(n_expr, max(n_comp - 300, 0))    # what the model has, up to the request
+    # what the model has, up to the request
+    n_shape, n_expr = min(n_shape, n_comp, 300), min(n_expr, max(n_comp - 300, 0))
     layer = FLAME.from_file(model_file, n_shape=n_shape, n_expr=n_expr)
     if layer.static_faces is None or layer.dynamic_faces is None:
         raise ValueError(f"{model_file} lacks the 68-point landmark embedding (flame_static_embedding.pkl and "
@@ -390,7 +393,8 @@ def make_world(out:str|Path,      # folder to write: new, empty, or an earlier w
             write_split(staged/split, drawn[split], layer, masks, size, seed, batch_size, progress, model_file)
         info = dict(seed=seed, size=size, counts=counts, model=str(model_file), n_shape=n_shape, n_expr=n_expr,
                     emotions=EMOTIONS, prototypes=EMOTION_PROTOTYPES, va=EMOTION_VA, au_strength=AU_STRENGTH,
-                    mediapipe_sidecars=bool(layer.mediapipe_indices is not None and len(layer.mediapipe_indices) == 478))
+                    mediapipe_sidecars=bool(layer.mediapipe_indices is not None
+                                            and len(layer.mediapipe_indices) == 478))
         (staged/'synthetic.json').write_text(json.dumps(info, indent=1))
         replace = check_world_folder(out, overwrite)       # again: nothing may have appeared there meanwhile
         _move_into_place(staged, out, replace)
