@@ -161,20 +161,29 @@ def faces(photos:list,           # photo files and/or folders
 
 # %% ../nbs/15_cli.ipynb #84c810a2
 @subcommand('synth', 'Render the synthetic affect world (AffectNet-like wild, BP4D-like spontaneous, and test splits).',
-            arg('out', help='output folder'),
+            arg('out', help='output folder: new, empty, or an earlier world (with --overwrite)'),
             arg('--n', type=int, default=600, help='images over all splits (default 600)'),
             arg('--seed', type=int, default=0),
             arg('--size', type=int, default=224, help='image side in pixels (default 224)'),
-            arg('--split', default='wild=0.6,spontaneous=0.25,test=0.15', help='fractions per split (default wild=0.6,spontaneous=0.25,test=0.15)'),
-            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'))
-def synth(out:str, n:int=600, seed:int=0, size:int=224, split:str='wild=0.6,spontaneous=0.25,test=0.15', flame:str=None):
-    "Make the synthetic affect world."
-    from fieldsnb.synthetic import make_world, SPLITS
+            arg('--split', default='wild=0.6,spontaneous=0.25,test=0.15',
+                help='fractions per split (default wild=0.6,spontaneous=0.25,test=0.15)'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--overwrite', action='store_true', help='replace an earlier world in OUT as a whole'))
+def synth(out:str,              # output folder
+          n:int=600,            # images over all splits
+          seed:int=0,
+          size:int=224,         # image side in pixels
+          split:str='wild=0.6,spontaneous=0.25,test=0.15', # name=fraction pairs
+          flame:str=None,       # FLAME model file or folder
+          overwrite:bool=False, # replace an earlier world as a whole
+          ) -> dict:            # split -> drawn parameters
+    "Make the synthetic affect world (bad values and occupied folders are refused by `make_world`)."
+    from fieldsnb.synthetic import make_world
     try: props = {k: float(v) for k, v in (kv.split('=') for kv in split.split(','))}
-    except ValueError: raise ValueError(f"--split takes name=fraction pairs separated by commas, e.g. wild=0.5,test=0.5; got {split!r}") from None
-    unknown = set(props) - set(SPLITS)
-    if unknown: raise ValueError(f"unknown splits {sorted(unknown)}; choose from {list(SPLITS)}")
-    drawn = make_world(out, n=n, seed=seed, size=size, proportions=props, flame=flame)
+    except ValueError:
+        raise ValueError("--split takes name=fraction pairs separated by commas, e.g. wild=0.5,test=0.5; "
+                         f"got {split!r}") from None
+    drawn = make_world(out, n=n, seed=seed, size=size, proportions=props, flame=flame, overwrite=overwrite)
     counts = ', '.join(f"{len(p['intensity'])} {s}" for s, p in drawn.items())
     print(f"fieldsnb synth: wrote {counts} images to {out}")
     return drawn
