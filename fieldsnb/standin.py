@@ -13,9 +13,11 @@ import scipy.sparse.linalg as spla
 from scipy.special import eval_legendre, expit
 
 from .paths import cache_dir
-from .standin_mesh import (BROW_L, BROW_R, EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER,
-                                   HEAD_CENTRE, HEAD_RADII, LIPS_INNER_LOWER, LIPS_INNER_UPPER,
-                                   LIPS_OUTER_LOWER, LIPS_OUTER_UPPER, MP68, NOSE, _normalize, standin_mesh)
+from .flame import N_JOINTS, N_SHAPE_MAX
+from .standin_mesh import (
+    BROW_L, BROW_R, EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER, FLAME_N_VERTICES, HEAD_CENTRE,
+    HEAD_RADII, LIPS_INNER_LOWER, LIPS_INNER_UPPER, LIPS_OUTER_LOWER, LIPS_OUTER_UPPER, MP68, NOSE,
+    _normalize, standin_mesh)
 
 # %% auto #0
 __all__ = ['ACTION_UNITS', 'FACS', 'STANDIN_VERSION', 'LIP_SLIT_WIDTH', 'MOUTH_REACH', 'EYE_REACH_X', 'EYE_REACH_Y',
@@ -24,10 +26,10 @@ __all__ = ['ACTION_UNITS', 'FACS', 'STANDIN_VERSION', 'LIP_SLIT_WIDTH', 'MOUTH_R
            'HINGE_VERTICES', 'JAW_EDGE_SHARP', 'JAW_EDGE_WIDEN_X', 'JAW_EDGE_WIDEN_Y', 'JAW_CHIN_DROP', 'JAW_FRONT_Z',
            'JAW_FRONT_WIDTH', 'JAW_FIXED_LOFT', 'CHEEK_BULGE', 'CHIN_FOLD', 'CHIN_FOLD_Y', 'CHIN_FOLD_SPREAD',
            'CHIN_FOLD_Z', 'IRIS_SPREAD', 'CONTOUR_BAND', 'CONTOUR_FRONT_Z', 'N_MEDIAPIPE_MESH', 'EYE_REGION_RADIUS',
-           'EAR', 'EAR_RADIUS', 'CM', 'FLAME_N_SHAPE', 'KINTREE', 'face_and_eyeballs', 'eye_centres', 'slit_gates',
-           'eyelid_blendshapes', 'basis_coordinates', 'identity_basis', 'expression_basis', 'joint_regressor',
-           'skinning_weights', 'pose_correctives', 'landmark_embeddings', 'region_masks', 'build_standin',
-           'write_standin', 'read_standin_info', 'standin_path']
+           'EAR', 'EAR_RADIUS', 'CM', 'KINTREE', 'face_and_eyeballs', 'eye_centres', 'slit_gates', 'eyelid_blendshapes',
+           'basis_coordinates', 'identity_basis', 'expression_basis', 'joint_regressor', 'skinning_weights',
+           'pose_correctives', 'landmark_embeddings', 'region_masks', 'build_standin', 'write_standin',
+           'read_standin_info', 'standin_path']
 
 # %% ../nbs/01a_standin.ipynb #61c80526
 ACTION_UNITS = ['inner_brow_raise', 'outer_brow_raise', 'brow_lower', 'upper_lid_raise', 'cheek_raise',
@@ -133,6 +135,7 @@ def basis_coordinates(P:np.ndarray, # (V,3) vertices, cm
     for s in centres: anchor[ch[s] > .5] = centres[s]          # eyeballs move rigidly with their centre
     return (anchor - HEAD_CENTRE) / HEAD_RADII / BASIS_SCALE
 
+# %% ../nbs/01a_standin.ipynb #a598aacf
 def _legendre_features(X:np.ndarray, degree:int, parity:int=None) -> np.ndarray: # (V,3) -> (V,n_features)
     "Products P_a(x) P_b(y) P_c(z) / (1+a+b+c) with a+b+c <= degree; parity 0/1 keeps only even/odd a."
     cols = []
@@ -171,7 +174,7 @@ def _orthogonalise(fields:np.ndarray,  # (V,3,K)
     Q = np.linalg.qr(A)[0]
     return (Q / np.where(w > 0, w, 1)[:, None]).reshape(V, 3, K)
 
-# %% ../nbs/01a_standin.ipynb #fae11f74
+# %% ../nbs/01a_standin.ipynb #c5d03950
 SYMMETRIC_SHARE = .8   # share of identity components that are mirror-symmetric (faces are mostly symmetric)
 IDENTITY_RMS = .5      # cm: RMS displacement of the first identity component over the head
 IDENTITY_DECAY = .9    # component k's RMS falls as (1+k)^-0.9, like a face-scan PCA spectrum
@@ -189,7 +192,7 @@ def identity_basis(X:np.ndarray,    # (V,3) basis coordinates
     rms = np.sqrt((ident[head]**2).sum((0, 1)) / head.sum())
     return ident * (IDENTITY_RMS * (1 + np.arange(n_shape))**-IDENTITY_DECAY / rms)[None, None]
 
-# %% ../nbs/01a_standin.ipynb #67ff2e77
+# %% ../nbs/01a_standin.ipynb #f180b670
 # name: (anchor pairs (subject's right, left), direction on the right side, radius cm, peak cm, gate)
 _AU_SPECS = dict(
     inner_brow_raise=([(55, 285), (107, 336)], (0, 1, .1), 1.3, .45, None),
@@ -241,7 +244,7 @@ def _action_units(P:np.ndarray,    # (V,3) vertices, cm
         out.append(field * peak / np.linalg.norm(field, axis=1).max())
     return np.stack(out, 2)
 
-# %% ../nbs/01a_standin.ipynb #d2255ce1
+# %% ../nbs/01a_standin.ipynb #b269e44c
 # cm: RMS of the first generic expression field on the face (below the named units' peaks)
 EXPRESSION_RMS = .12
 EXPRESSION_DECAY = .5  # generic field k's RMS falls as (1+k)^-0.5
@@ -269,7 +272,7 @@ def expression_basis(P:np.ndarray,       # (V,3) vertices, cm
     expr[eyeball] = 0
     return expr
 
-# %% ../nbs/01a_standin.ipynb #d6f42183
+# %% ../nbs/01a_standin.ipynb #239a40c7
 HINGE = (6.6, -1.0, -1.5)   # cm: the jaw hinge on the subject's left, below the ear (x mirrored on the right)
 HINGE_VERTICES = 4          # the jaw joint is the mean of the 4 non-eyeball vertices nearest each hinge
 
@@ -283,7 +286,7 @@ def joint_regressor(P:np.ndarray,       # (V,3) vertices, cm
              for s in (1, -1)]                                      # 1e3 cm²: never an eyeball vertex
     neck_ring = np.flatnonzero(np.abs(ch['loft_t'] - 1) < 1e-9)
     end_ring = np.flatnonzero(np.abs(ch['loft_t'] - 2) < 1e-9)
-    Jr = np.zeros((5, len(P)))
+    Jr = np.zeros((N_JOINTS, len(P)))
     Jr[0, end_ring] = 1/len(end_ring)
     Jr[1, neck_ring] = 1/len(neck_ring)
     Jr[2, np.concatenate(hinge)] = 1/(2*HINGE_VERTICES)
@@ -291,7 +294,7 @@ def joint_regressor(P:np.ndarray,       # (V,3) vertices, cm
     Jr[4, ch['eye_r'] > .5] = 1/(ch['eye_r'] > .5).sum()
     return Jr
 
-# %% ../nbs/01a_standin.ipynb #6bb6034a
+# %% ../nbs/01a_standin.ipynb #0e30d4a1
 JAW_EDGE_SHARP = .05   # cm: width of the jaw weight's edge at the lips (the lips part cleanly)
 JAW_EDGE_WIDEN_X = .35 # ... widening by this much per cm beyond the mouth corners (soft over the cheeks)
 JAW_EDGE_WIDEN_Y = .2  # ... and per cm below the chin line (1.5 cm under the slit): soft under the chin
@@ -299,6 +302,7 @@ JAW_CHIN_DROP = 1.5    # cm below the lip slit where the edge starts to widen do
 JAW_FRONT_Z, JAW_FRONT_WIDTH = -1.5, .8   # cm: the jaw carries face vertices in front of this depth (sigmoid)
 JAW_FIXED_LOFT = .5    # the loft from half-way round the skull on is fixed at jaw weight 0
 
+# %% ../nbs/01a_standin.ipynb #8ae42bc9
 def _harmonic(f:np.ndarray, n:int,
               known:np.ndarray,  # (V,) bool
               values:np.ndarray, # (V,)
@@ -313,6 +317,7 @@ def _harmonic(f:np.ndarray, n:int,
     out[u] = spla.spsolve(L[u][:, u].tocsc(), -L[u][:, known] @ values[known])
     return out
 
+# %% ../nbs/01a_standin.ipynb #512ea2cd
 def _jaw_on_face(P:np.ndarray, ch:dict) -> np.ndarray: # (V,) in [0,1]
     "The jaw weight where it is set by hand: below the lip slit, out along the jaw line to the hinge."
     mouth_mid, _, (_, mx1) = _slit(P, LIPS_INNER_UPPER, LIPS_INNER_LOWER)
@@ -336,7 +341,7 @@ def skinning_weights(P:np.ndarray,       # (V,3) vertices, cm
     jaw = _harmonic(f, len(P), known, np.where(face > .5, _jaw_on_face(P, ch), 0.))
     jaw[eyeball] = 0
     root = np.clip(ch['loft_t'] - 1, 0, 1) * (ch['loft'] > .5)
-    W = np.zeros((len(P), 5))
+    W = np.zeros((len(P), N_JOINTS))
     W[:, 0], W[:, 2] = root*(1 - jaw), jaw
     W[:, 1] = 1 - W[:, 0] - W[:, 2]
     W[eyeball] = 0
@@ -344,7 +349,7 @@ def skinning_weights(P:np.ndarray,       # (V,3) vertices, cm
     W[ch['eye_r'] > .5, 4] = 1
     return W
 
-# %% ../nbs/01a_standin.ipynb #91602fe5
+# %% ../nbs/01a_standin.ipynb #394c6526
 CHEEK_BULGE = .25      # cm of outward bulge per radian of jaw opening, where the jaw weight is 1/2
 CHIN_FOLD = -.3        # cm of inward fold under the chin per radian of neck pitch
 CHIN_FOLD_Y = -10.     # cm: height of the fold's centre (below the chin)
@@ -379,7 +384,7 @@ def pose_correctives(P:np.ndarray,    # (V,3) vertices, cm
     posedirs[:, :, _pose_column(1, 1, 2)] -= fold/2
     return posedirs
 
-# %% ../nbs/01a_standin.ipynb #936c71eb
+# %% ../nbs/01a_standin.ipynb #d398a33e
 IRIS_SPREAD = .45        # tan of the angle between the pupil's ray and each iris-rim ray (~24 degrees)
 CONTOUR_BAND = .6        # cm: a contour point's candidates lie within this height of it
 CONTOUR_FRONT_Z = -3.0   # cm: candidates in front of this depth (in front of the ears)
@@ -407,6 +412,7 @@ def _ray_embed(P:np.ndarray, f:np.ndarray, origin:np.ndarray, direction:np.ndarr
     u, v = uvt[i, :2]
     return i, np.array([1 - u - v, u, v])
 
+# %% ../nbs/01a_standin.ipynb #91a6c285
 def _dynamic_contour(P:np.ndarray, f:np.ndarray, face:np.ndarray,
                     ) -> tuple[np.ndarray, np.ndarray]: # (79,17) faces, (79,17,3) barycentrics
     "The jaw contour's 17 points for each of FLAME's 79 yaw rows."
@@ -428,7 +434,7 @@ def _dynamic_contour(P:np.ndarray, f:np.ndarray, face:np.ndarray,
         faces[row], bary[row] = _face_containing(f, picks)
     return faces, bary
 
-# %% ../nbs/01a_standin.ipynb #036e1989
+# %% ../nbs/01a_standin.ipynb #004f528a
 def landmark_embeddings(P:np.ndarray,       # (V,3) vertices, cm
                         f:np.ndarray,       # (F,3) faces
                         ch:dict,            # mesh channels, each (V,)
@@ -450,7 +456,7 @@ def landmark_embeddings(P:np.ndarray,       # (V,3) vertices, cm
     return dict(static=_face_containing(f, MP68[17:]), dynamic=_dynamic_contour(P, f, face * ~eyeball),
                 mediapipe=(mp_faces, mp_bary, np.arange(N_MEDIAPIPE_MESH + 10)))
 
-# %% ../nbs/01a_standin.ipynb #323ec634
+# %% ../nbs/01a_standin.ipynb #2e54ea2f
 EYE_REGION_RADIUS = 2.2   # cm: the eye region is the face within this distance of the eyeball's centre
 EAR = (7.6, 0., -3.)      # cm: centre of the left ear region on the loft (x mirrored for the right)
 EAR_RADIUS = 2.0          # cm
@@ -482,9 +488,8 @@ def region_masks(P:np.ndarray,       # (V,3) vertices, cm
                 boundary=np.flatnonzero(np.abs(ch['loft_t'] - 2) < 1e-9),
                 left_ear=ear(1), right_ear=ear(-1), mouth_cavity=np.flatnonzero(ch['bag'] > .5))
 
-# %% ../nbs/01a_standin.ipynb #af999f41
+# %% ../nbs/01a_standin.ipynb #9a14502f
 CM = 1e-2            # the mesh is built in centimetres; FLAME's files are in metres
-FLAME_N_SHAPE = 300  # FLAME's shapedirs: 300 identity columns, then the expression columns
 # FLAME's kinematic tree: each joint's parent (uint32 -1: none); neck <- global, jaw and eyes <- neck
 KINTREE = np.array([[4294967295, 0, 1, 1, 1], [0, 1, 2, 3, 4]])
 
@@ -504,7 +509,7 @@ def build_standin(seed:int=0,          # every random choice follows this seed
     Jr = joint_regressor(P, ch, eyeball)
     W = skinning_weights(P, f, ch, face, eyeball)
     posedirs = pose_correctives(P, f, ch, face, W[:, 2])
-    pad = np.zeros((len(P), 3, FLAME_N_SHAPE - n_shape))   # expression components start at column 300
+    pad = np.zeros((len(P), 3, N_SHAPE_MAX - n_shape))   # expression components start at column 300
     model = dict(f=f.astype(np.uint32), v_template=P*CM, shapedirs=np.concatenate([ident, pad, expr], 2)*CM,
                  posedirs=posedirs*CM, J_regressor=sp.csc_matrix(Jr), J=Jr @ (P*CM), weights=W,
                  kintree_table=KINTREE.copy(), bs_style='lbs', bs_type='lrotmin')
@@ -515,7 +520,7 @@ def build_standin(seed:int=0,          # every random choice follows this seed
     return dict(model=model, **landmark_embeddings(P, f, ch, face, eyeball),
                 eyelids=eyelid_blendshapes(P, ch, face)*CM, masks=region_masks(P, ch, face), info=info)
 
-# %% ../nbs/01a_standin.ipynb #712ad50c
+# %% ../nbs/01a_standin.ipynb #027083cf
 def write_standin(folder:str|Path,        # where to write the model folder
                   seed:int=0,             # every random choice follows this seed
                   flame_sized:bool=False, # 5023 vertices / 9976 faces, like FLAME
@@ -526,7 +531,7 @@ def write_standin(folder:str|Path,        # where to write the model folder
                  ) -> Path: # the folder
     "Write the stand-in as a FLAME-format model folder that any FLAME reader loads."
     folder = Path(folder)
-    if flame_sized: n_vertices = 5023
+    if flame_sized: n_vertices = FLAME_N_VERTICES
     s = build_standin(seed=seed, n_vertices=n_vertices, n_shape=n_shape, n_expr=n_expr)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{folder.name}-', dir=folder.parent))
@@ -551,7 +556,7 @@ def write_standin(folder:str|Path,        # where to write the model folder
         if tmp.exists(): shutil.rmtree(tmp)
     return folder
 
-# %% ../nbs/01a_standin.ipynb #792c8e94
+# %% ../nbs/01a_standin.ipynb #fe44ae13
 def read_standin_info(folder:str|Path, # a model folder, or a file inside it
                      ) -> dict|None:   # standin.json, plus `unit_columns`: {unit name: expression column}
     "The stand-in's description, or None for a model that is not the stand-in."
@@ -562,7 +567,7 @@ def read_standin_info(folder:str|Path, # a model folder, or a file inside it
     info['unit_columns'] = {n: d['index'] - info['n_shape'] for n, d in info['action_units'].items()}
     return info
 
-# %% ../nbs/01a_standin.ipynb #4af8782b
+# %% ../nbs/01a_standin.ipynb #10b218ad
 _announced = set()
 
 def standin_path(seed:int=0,             # the stand-in's seed
