@@ -18,21 +18,30 @@ from .standin import read_standin_info, write_standin
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
            'synth', 'standin', 'info', 'fit_scans_command']
 
-# %% ../nbs/15_cli.ipynb #df2d5eed
-SUBCOMMANDS = {}
+# %% ../nbs/15_cli.ipynb #fee4a34a
+SUBCOMMANDS = {}   # name -> (function, help, arguments)
 
-def subcommand(name:str, help:str, *arguments):
-    "Register a function as `fieldsnb NAME`; each argument is (flags tuple, argparse keyword dict)."
+def subcommand(name:str,     # the word after `fieldsnb`
+               help:str,     # one line for `fieldsnb --help`
+               *arguments,   # `arg(...)` tuples: argparse flags and keywords
+              ):
+    "Register a function as `fieldsnb NAME`."
     def register(fn):
         SUBCOMMANDS[name] = (fn, help, arguments)
         return fn
     return register
 
-def arg(*flags, **kw): return (flags, kw)
+def arg(*flags, # argparse flags, e.g. '--out'
+        **kw,   # argparse keywords, e.g. default=..., help=...
+       ) -> tuple:
+    "One argument of a subcommand, as `argparse.add_argument` takes it."
+    return (flags, kw)
 
+# %% ../nbs/15_cli.ipynb #ba391b58
 def build_parser() -> argparse.ArgumentParser:
     "The argparse parser with every registered subcommand."
-    p = argparse.ArgumentParser(prog='fieldsnb', description='Emotion-faithful 3D face reconstruction with FLAME (FIELDS and its neighbours).')
+    p = argparse.ArgumentParser(prog='fieldsnb', description='Emotion-faithful 3D face reconstruction with FLAME '
+                                '(FIELDS and its neighbours).')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     for name, (fn, help, arguments) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=help, description=help)
@@ -40,12 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(_fn=fn)
     return p
 
-def main(argv:list=None) -> int:
+def main(argv:list=None, # the arguments after `fieldsnb`; None: the command line
+        ) -> int:        # exit code: 0 done, 1 no subcommand, 2 bad input (with a message, no traceback)
     "Entry point of the `fieldsnb` console command."
     p = build_parser()
     args = p.parse_args(argv)
     if not getattr(args, '_fn', None):
-        p.print_help(); return 1
+        p.print_help()
+        return 1
     kw = {k: v for k, v in vars(args).items() if k not in ('command', '_fn')}
     try:
         args._fn(**kw)
@@ -54,8 +65,11 @@ def main(argv:list=None) -> int:
         return 2
     return 0
 
-# %% ../nbs/15_cli.ipynb #c2caf36e
-def expression_sweep(model_dir:Path, n_expr:int, strength:float=2.5) -> list[tuple[str, dict]]:
+# %% ../nbs/15_cli.ipynb #67ac9cc5
+def expression_sweep(model_dir:Path,     # folder of the FLAME model (the stand-in names its units)
+                     n_expr:int,          # expression components the layer has
+                     strength:float=2.5,  # coefficient of a named unit
+                    ) -> list[tuple[str, dict]]: # (name, parameters) pairs
     "Named poses to show: neutral, each action unit (or leading component), jaw, eyelids, head turn."
     info = read_standin_info(model_dir)
     poses = [('neutral', {})]
@@ -65,12 +79,15 @@ def expression_sweep(model_dir:Path, n_expr:int, strength:float=2.5) -> list[tup
             if k < n_expr: poses.append((f"{facs} {name}", {'expression': {k: strength}}))
     else:
         for k in range(min(6, n_expr)):
-            for sgn in (1, -1): poses.append((f"expression {k} {'+' if sgn > 0 else '-'}2", {'expression': {k: 2.*sgn}}))
+            for sign in (1, -1):
+                poses.append((f"expression {k} {'+' if sign > 0 else '-'}2", {'expression': {k: 2. * sign}}))
     poses += [('jaw open', {'jaw_pose': [.35, 0, 0]}), ('eyelids closed', {'eyelids': [1., 1.]}),
               ('head turned', {'global_pose': [0, .5, 0]})]
     return poses
 
-def pose_batch(poses:list, flame:FLAME) -> dict:
+def pose_batch(poses:list,   # (name, parameters) pairs from `expression_sweep`
+               flame:FLAME,   # the layer they are for
+              ) -> dict:      # keyword tensors, (B,n) each
     "Stack the named poses into keyword tensors for one FLAME call."
     B = len(poses)
     kw = dict(expression=torch.zeros(B, flame.n_expr), jaw_pose=torch.zeros(B, 3), global_pose=torch.zeros(B, 3))
@@ -82,17 +99,24 @@ def pose_batch(poses:list, flame:FLAME) -> dict:
             elif k in kw: kw[k][i] = torch.tensor(val)
     return kw
 
-@subcommand('quickstart', 'Pose the FLAME model (the stand-in by default) through a range of expressions; write meshes, a picture and a CSV.',
+
+# %% ../nbs/15_cli.ipynb #c4e35c63
+@subcommand('quickstart', 'Pose the FLAME model (the stand-in by default) through a range of expressions; '
+            'write meshes, a picture and a CSV.',
             arg('--out', default='runs/quickstart', help='output folder (default: runs/quickstart)'),
             arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
             arg('--n-expr', dest='n_expr', type=int, default=50, help='expression components to load (default 50)'))
-def quickstart(out:str='runs/quickstart', flame:str=None, n_expr:int=50) -> Path:
+def quickstart(out:str='runs/quickstart', # output folder
+               flame:str=None,            # FLAME model file or folder; None: FIELDSNB_FLAME, else the stand-in
+               n_expr:int=50,             # expression components to load
+              ) -> Path:
     "The main job on the embedded defaults."
     out = Path(out)
     model_file = find_model_file(flame_model_path(flame))
     layer = FLAME.from_file(model_file, n_shape=100, n_expr=n_expr)
-    poses = [p for p in expression_sweep(model_file.parent, n_expr) if layer.eyelids is not None or p[0] != 'eyelids closed']
-    with torch.inference_mode(): res = layer(**pose_batch(poses, layer))
+    poses = [p for p in expression_sweep(model_file.parent, n_expr)
+             if layer.eyelids is not None or p[0] != 'eyelids closed']
+    with torch.inference_mode(): res = layer(pose_batch(poses, layer))
     (out/'meshes').mkdir(parents=True, exist_ok=True)
     rows = []
     for i, (name, p) in enumerate(poses):
@@ -100,7 +124,9 @@ def quickstart(out:str='runs/quickstart', flame:str=None, n_expr:int=50) -> Path
         save_mesh(fn, res.vertices[i], layer.faces)
         rows.append(dict(index=i, name=name, mesh=str(fn.relative_to(out)), pose=json.dumps(p)))
     with open(out/'expressions.csv', 'w', newline='') as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     plot_meshes(list(res.vertices), layer.faces, [n for n, _ in poses], ncols=6, path=out/'expressions.png')
     print(f"fieldsnb quickstart: {len(poses)} poses of {model_file} ({layer.n_vertices} vertices)\n"
           f"  meshes:  {out/'meshes'}\n  picture: {out/'expressions.png'}\n  table:   {out/'expressions.csv'}")
@@ -110,9 +136,15 @@ def quickstart(out:str='runs/quickstart', flame:str=None, n_expr:int=50) -> Path
 @subcommand('faces', 'Find every face in photos (files or folders), write 224x224 crops, landmarks and faces.csv.',
             arg('photos', nargs='+', help='photo files and/or folders'),
             arg('--out', default='runs/faces', help='output folder (default: runs/faces)'),
-            arg('--size', type=int, default=224), arg('--scale', type=float, default=1.4, help='box scale around the landmarks (SMIRK: 1.4)'),
+            arg('--size', type=int, default=224),
+            arg('--scale', type=float, default=1.4, help='box scale around the landmarks (SMIRK: 1.4)'),
             arg('--align', action='store_true', help='also rotate so the eyes are level'))
-def faces(photos:list, out:str='runs/faces', size:int=224, scale:float=1.4, align:bool=False):
+def faces(photos:list,           # photo files and/or folders
+          out:str='runs/faces',  # output folder
+          size:int=224,          # crop side in pixels
+          scale:float=1.4,       # box side over the landmarks' extent
+          align:bool=False,      # rotate so that the eyes are level
+         ):                      # a table, one row per face or skipped file
     "Crop every face found in the photos."
     from fieldsnb.faces import process_photos
     table = process_photos(photos, out=out, size=size, scale=scale, align=align)
@@ -152,7 +184,10 @@ def synth(out:str, n:int=600, seed:int=0, size:int=224, split:str='wild=0.6,spon
             arg('out', help='folder to write'),
             arg('--seed', type=int, default=0),
             arg('--flame-sized', dest='flame_sized', action='store_true', help="FLAME's 5023 vertices / 9976 faces"))
-def standin(out:str, seed:int=0, flame_sized:bool=False) -> Path:
+def standin(out:str,                # folder to write
+            seed:int=0,             # every random choice of the generator follows it
+            flame_sized:bool=False, # FLAME's 5023 vertices and 9976 faces
+           ) -> Path:
     "Write the stand-in model folder."
     folder = write_standin(out, seed=seed, flame_sized=flame_sized)
     m = read_flame_model(folder)
@@ -161,16 +196,18 @@ def standin(out:str, seed:int=0, flame_sized:bool=False) -> Path:
 
 @subcommand('info', 'Describe a FLAME model file: sizes, components, landmark embeddings, eyelids.',
             arg('flame', nargs='?', default=None, help='model file or folder (default: FIELDSNB_FLAME, else the stand-in)'))
-def info(flame:str=None) -> dict:
+def info(flame:str=None, # model file or folder; None: FIELDSNB_FLAME, else the stand-in
+        ) -> dict:       # what was found, also printed
     "Print and return what a FLAME model file holds."
     file = find_model_file(flame_model_path(flame))
     m = read_flame_model(file)
-    layer = FLAME.from_file(file, n_shape=min(300, m['shapedirs'].shape[2]), n_expr=max(0, m['shapedirs'].shape[2] - 300))
+    n_shape, n_expr = min(300, m['shapedirs'].shape[2]), max(0, m['shapedirs'].shape[2] - 300)
+    layer = FLAME.from_file(file, n_shape=n_shape, n_expr=n_expr)
     e = layer.landmark_embedding
-    d = dict(file=str(file), vertices=len(m['v_template']), faces=len(m['faces']), shape_components=min(300, m['shapedirs'].shape[2]),
-             expression_components=max(0, m['shapedirs'].shape[2] - 300), landmarks_68=e.static_faces is not None and e.dynamic_faces is not None,
-             mediapipe_landmarks=0 if e.mediapipe_faces is None else len(e.mediapipe_faces), eyelids=layer.eyelids is not None,
-             standin=read_standin_info(file) is not None)
+    d = dict(file=str(file), vertices=len(m['v_template']), faces=len(m['faces']), shape_components=n_shape,
+             expression_components=n_expr, landmarks_68=e.static_faces is not None and e.dynamic_faces is not None,
+             mediapipe_landmarks=0 if e.mediapipe_faces is None else len(e.mediapipe_faces),
+             eyelids=layer.eyelids is not None, standin=read_standin_info(file) is not None)
     for k, v in d.items(): print(f"{k}: {v}")
     return d
 
