@@ -141,19 +141,24 @@ def umeyama(src:np.ndarray,   # (N,3) points
     return _umeyama_np(src, dst, scale)
 
 # %% ../nbs/12_fit.ipynb #b7f1a7f4
-def rigid_to_flame(R:np.ndarray, t:np.ndarray, flame:FLAME, shape:Tensor=None) -> tuple[Tensor, Tensor]: # (1,3) global_pose, (1,3) translation
-    "FLAME's global_pose and translation that move the (shaped) model by x -> R x + t (its root joint is the centre of rotation)."
+def rigid_to_flame(R:np.ndarray,         # (3,3) rotation
+                   t:np.ndarray,         # (3,) translation, metres
+                   flame:FLAME,
+                   shape:Tensor=None,    # (1,n_shape) identity, which moves the root joint
+                  ) -> tuple[Tensor, Tensor]: # (1,3) global_pose, (1,3) translation
+    "FLAME's global_pose and translation that move the model by x -> R x + t (it turns about its root joint)."
     from scipy.spatial.transform import Rotation
-    with torch.no_grad(): j0 = flame(shape=shape).joints[0, 0].double().cpu().numpy() if shape is not None else flame().joints[0, 0].double().cpu().numpy()
+    with torch.no_grad(): j0 = flame(shape=shape).joints[0, 0].double().cpu().numpy()
     tr = t + R @ j0 - j0
-    return (torch.tensor(Rotation.from_matrix(R).as_rotvec(), dtype=torch.float32)[None], torch.tensor(tr, dtype=torch.float32)[None])
+    f32 = lambda a: torch.tensor(a, dtype=torch.float32)[None]
+    return f32(Rotation.from_matrix(R).as_rotvec()), f32(tr)
 
 # %% ../nbs/12_fit.ipynb #335c82d5
 @dataclass
 class Fit:
     "What a fit returns: parameters and how well they explain the data."
     params:dict          # name -> (B,n) tensor: FLAME keywords, plus `cam` (scale, tx, ty) for 2D fits
-    residual_mm:Tensor   # (B,) RMS of the data residuals in mm (for 2D fits: in the model's frame, i.e. divided by the camera scale)
+    residual_mm:Tensor   # (B,) RMS data residual in mm (2D fits: in the model's frame, i.e. divided by the camera scale)
     history:list=None    # total loss per step
 
 def landmark_target(flame:FLAME,    # the layer
@@ -163,12 +168,14 @@ def landmark_target(flame:FLAME,    # the layer
     "The target landmarks that the model's embedding covers (FLAME's MediaPipe embedding has 105 of the 478)."
     if kind == '68':
         if target.shape[1] != 68: raise ValueError(f"kind='68' needs 68 landmarks per face, got {target.shape[1]}")
-        if flame.static_faces is None: raise ValueError("this FLAME model has no 68-landmark embedding (flame_static_embedding.pkl)")
+        if flame.static_faces is None:
+            raise ValueError("this FLAME model has no 68-landmark embedding (flame_static_embedding.pkl)")
         return target
     if kind == 'mediapipe':
         if flame.mediapipe_faces is None:
-            raise ValueError("this FLAME model has no MediaPipe embedding (mediapipe_landmark_embedding.npz beside the model file)")
-        if target.shape[1] != 478: raise ValueError(f"kind='mediapipe' needs MediaPipe's 478 landmarks per face, got {target.shape[1]}")
+            raise ValueError("this FLAME model has no MediaPipe embedding (mediapipe_landmark_embedding.npz beside it)")
+        if target.shape[1] != 478:
+            raise ValueError(f"kind='mediapipe' needs MediaPipe's 478 landmarks per face, got {target.shape[1]}")
         return target[:, torch.as_tensor(flame.mediapipe_indices, device=target.device)]
     raise ValueError(f"kind is '68' or 'mediapipe', not {kind!r}")
 
@@ -184,7 +191,7 @@ def _init_cam(model2d:Tensor, target:Tensor) -> Tensor: # (B,3) (log s, tx, ty)
     return torch.cat([s.log()[:, None], t / s[:, None] - m], 1)
 
 def fit_landmarks(flame:FLAME,           # the layer (stays frozen)
-                  landmarks:Tensor,      # (B,N,2) 2D landmarks (NDC, or pixels with `image_size`), or (B,N,3) 3D landmarks in metres
+                  landmarks:Tensor,      # (B,N,2) 2D (NDC, or pixels with `image_size`) or (B,N,3) 3D (metres)
                   kind:str='68',         # '68' (iBUG order, dynamic contour) or 'mediapipe' (478 points)
                   image_size:tuple=None, # (H,W) when 2D landmarks are in pixels
                   init:dict=None,        # starting parameters, e.g. the previous frame's or `blendshape_params`
@@ -223,7 +230,8 @@ def fit_landmarks(flame:FLAME,           # the layer (stays frozen)
             cam = torch.cat([p['cam'][:, :1].exp(), p['cam'][:, 1:]], 1)
             return (ortho_project(lm, cam)[..., :2] - target) / cam[:, None, :1]   # NDC / scale = metres in the model frame
         return lm[:, sel] - target[:, sel]
-    data = lambda out, p: (FIT_WEIGHTS | (weights or {}))['data'] * robust(residual(out, p).norm(dim=-1) * 1e3, sigma_mm).mean(1)
+    w_data = (FIT_WEIGHTS | (weights or {}))['data']
+    data = lambda out, p: w_data * robust(residual(out, p).norm(dim=-1) * 1e3, sigma_mm).mean(1)
     free = [k for k in keys if k not in fixed]
     rigid = [k for k in free if k in ('global_pose', 'cam', 'translation')]
     history = optimise(flame, params, rigid, data, steps // 5, weights) if init is None else []
@@ -254,7 +262,8 @@ BLENDSHAPE_TO_AU = dict(
     lips_part=['mouthLowerDownLeft', 'mouthLowerDownRight'],           # AU25
 )
 # One-sided units: the part of the left score above the right one (ARKit's Left is the subject's left).
-ONE_SIDED = dict(lip_corner_pull_left=('mouthSmileLeft', 'mouthSmileRight'), dimple_left=('mouthDimpleLeft', 'mouthDimpleRight'))
+ONE_SIDED = dict(lip_corner_pull_left=('mouthSmileLeft', 'mouthSmileRight'),
+                 dimple_left=('mouthDimpleLeft', 'mouthDimpleRight'))
 JAW_OPEN = .35   # radians of jaw rotation at jawOpen = 1 (AU26/27 are the jaw, not an expression unit)
 
 def blendshape_params(scores,           # (B,52) or (52,) MediaPipe blendshape scores in [0,1]
@@ -265,7 +274,8 @@ def blendshape_params(scores,           # (B,52) or (52,) MediaPipe blendshape s
     if names is None:
         from fieldsnb.faces import BLENDSHAPE_NAMES
         names = BLENDSHAPE_NAMES
-    if not names: raise ValueError("no blendshape names yet: pass names=, or run fieldsnb.faces.detect_faces once (it fills BLENDSHAPE_NAMES)")
+    if not names: raise ValueError("no blendshape names yet: pass names=, or run fieldsnb.faces.detect_faces once "
+                                   "(it fills BLENDSHAPE_NAMES)")
     S = torch.as_tensor(np.asarray(scores, np.float32)).reshape(-1, len(names))
     col = lambda n: S[:, names.index(n)]
     act = torch.zeros(len(S), len(ACTION_UNITS))
@@ -283,7 +293,7 @@ def blendshape_params(scores,           # (B,52) or (52,) MediaPipe blendshape s
 # %% ../nbs/12_fit.ipynb #83642149
 def unit_identifiability(flame:FLAME,  # the layer
                          au:np.ndarray,  # (U,n_expr) coefficients per named unit (`fieldsnb.synthetic.au_matrix`)
-                        ) -> pd.DataFrame: # per unit: its own movement (mm) and the share no mix of the other units can imitate
+                        ) -> pd.DataFrame: # per unit and view: the share of its movement no mix of the others imitates
     "How well each action unit can be told apart from the others by 2D landmarks, 3D landmarks, and the whole surface."
     A = torch.as_tensor(au, dtype=torch.float32)
     with torch.no_grad():
@@ -306,7 +316,7 @@ def unit_identifiability(flame:FLAME,  # the layer
     return df.round(3)
 
 # %% ../nbs/12_fit.ipynb #a57a24b8
-def fit_sequence(fit,                   # `fit_landmarks` or `fit_scans` (or any fn(frames, init=, fixed=, shared_shape=, steps=) -> Fit)
+def fit_sequence(fit,                   # `fit_landmarks`, `fit_scans`, or fn(frames, init=, fixed=, shared_shape=, steps=)
                  frames,                # the frames in time order: a (T,...) tensor of landmarks or a list of `Scan`s
                  window:int=8,          # frames fitted together in one batch
                  shared_shape:bool=True,  # one identity for the sequence, estimated on the first window, then held
@@ -327,7 +337,8 @@ def fit_sequence(fit,                   # `fit_landmarks` or `fit_scans` (or any
         fits.append(f)
     T = sum(len(f.residual_mm) for f in fits)
     params = {k: torch.cat([f.params[k].expand(len(f.residual_mm), -1) for f in fits]) for k in fits[0].params}
-    return Fit(params=params, residual_mm=torch.cat([f.residual_mm for f in fits]), history=sum((f.history for f in fits), []))
+    residual = torch.cat([f.residual_mm for f in fits])
+    return Fit(params=params, residual_mm=residual, history=sum((f.history for f in fits), []))
 
 # %% ../nbs/12_fit.ipynb #d3ee9c56
 @dataclass
@@ -375,7 +386,8 @@ def read_wrl(path:str|Path) -> tuple[np.ndarray, np.ndarray]: # (N,3) vertices, 
     return np.concatenate(verts), np.array(tris, np.int64).reshape(-1, 3)
 
 # %% ../nbs/12_fit.ipynb #67f5ab48
-LANDMARK_SUFFIXES = ('.lmk.npy', '.lmk.txt')   # beside a scan: its 68 iBUG landmarks, one x y z row each, in the scan's units
+# Beside a scan: its 68 iBUG landmarks, one x y z row each, in the scan's units.
+LANDMARK_SUFFIXES = ('.lmk.npy', '.lmk.txt')
 
 def read_scan(path:str|Path, # .obj, .ply or .wrl
              ) -> Scan:
@@ -400,7 +412,7 @@ def read_scan(path:str|Path, # .obj, .ply or .wrl
 
 # %% ../nbs/12_fit.ipynb #f8b24045
 UNITS = dict(m=1., cm=1e-2, mm=1e-3)
-# A face or head scan is 0.1-0.5 m across: read in metres its extent is below 2, in centimetres 5-60, in millimetres 60-2000.
+# A face or head scan is 0.1-0.5 m across: its extent is below 2 in metres, 5-60 in centimetres, 60-2000 in mm.
 _EXTENTS = dict(m=(0.03, 2.), cm=(5., 60.), mm=(60., 2000.))
 
 def check_scan(scan:Scan,         # from `read_scan`
@@ -464,7 +476,8 @@ def closest_on_triangles(p:Tensor, # (...,3) points
     denom = safe(va + vb + vc)
     q = a + ab * (vb / denom) + ac * (vc / denom)                     # inside the face
     # the Voronoi regions, tested from the last to the first so that the first true one wins
-    q = torch.where((va <= 0) & (d4 - d3 >= 0) & (d5 - d6 >= 0), b + (c - b) * ((d4 - d3) / safe((d4 - d3) + (d5 - d6))), q)
+    on_bc = b + (c - b) * ((d4 - d3) / safe((d4 - d3) + (d5 - d6)))
+    q = torch.where((va <= 0) & (d4 - d3 >= 0) & (d5 - d6 >= 0), on_bc, q)                   # edge bc
     q = torch.where((vb <= 0) & (d2 >= 0) & (d6 <= 0), a + ac * (d2 / safe(d2 - d6)), q)   # edge ac
     q = torch.where((d6 >= 0) & (d5 <= d6), c, q)
     q = torch.where((vc <= 0) & (d1 >= 0) & (d3 <= 0), a + ab * (d1 / safe(d1 - d3)), q)   # edge ab
@@ -494,7 +507,7 @@ def nearest_triangles(points:np.ndarray,  # (N,3)
     dist = (p[:, None] - closest_on_triangles(p[:, None], *[T(tri[cand, j]) for j in range(3)])).norm(dim=-1).numpy()
     j = dist.argmin(1)
     best, d = cand[np.arange(len(points)), j], dist[np.arange(len(points)), j]
-    # a triangle not among the candidates is at least (its centre's distance - reach) >= (k-th centre distance - reach) away
+    # a triangle outside the candidates is at least (its centre's distance - reach) >= (k-th centre distance - reach) away
     unsure = np.flatnonzero(d > cd[:, -1] - reach) if exact and k < len(faces) else np.zeros(0, int)
     if len(unsure):   # all triangles whose centres lie within d + reach, checked in one vectorised pass
         balls = tree.query_ball_point(points[unsure], d[unsure] + reach)
@@ -515,7 +528,7 @@ def point_mesh_distance(points:Tensor,   # (B,N,3) points (e.g. a scan), padded
                         backend:str='auto', # 'kdtree' (exact, CPU), 'pytorch3d' (CUDA kernel), 'auto': pytorch3d on CUDA
                         triangles:Tensor=None, # (B,N) long nearest triangles from an earlier call, to reuse (kdtree)
                         exact:bool=True,  # kdtree: prove every nearest triangle (see `nearest_triangles`)
-                       ) -> tuple[Tensor, Tensor]: # (B,N) distances (0 at padding), (B,N) nearest triangles (-1 with pytorch3d)
+                       ) -> tuple[Tensor, Tensor]: # (B,N) distances (0 at padding), (B,N) triangles (-1: pytorch3d)
     "Distance from every point to the mesh surface, differentiable in the vertices."
     B, N, _ = points.shape
     mask = torch.ones(B, N, dtype=torch.bool, device=points.device) if mask is None else mask
@@ -536,7 +549,8 @@ def point_mesh_distance(points:Tensor,   # (B,N,3) points (e.g. a scan), padded
         pts, vs, fs = points.detach().cpu().double().numpy(), verts.detach().cpu().double().numpy(), faces.cpu().numpy()
         for b in range(B):
             m = mask[b].cpu().numpy()
-            triangles[b, torch.from_numpy(m)] = torch.from_numpy(nearest_triangles(pts[b, m], vs[b], fs, exact=exact)[0]).to(points.device)
+            nearest = nearest_triangles(pts[b, m], vs[b], fs, exact=exact)[0]
+            triangles[b, torch.from_numpy(m)] = torch.from_numpy(nearest).to(points.device)
     corners = verts[torch.arange(B, device=points.device)[:, None, None], faces[triangles]]   # (B,N,3,3)
     d = (points - closest_on_triangles(points, corners[..., 0, :], corners[..., 1, :], corners[..., 2, :])).norm(dim=-1)
     return torch.where(mask, d, torch.zeros_like(d)), triangles
@@ -588,14 +602,16 @@ def fit_scans(flame:FLAME,          # the layer (stays frozen)
     "Non-rigid FLAME fit to scans: rigid start, then shape, expression, jaw, eyelids, pose; point-to-surface + priors."
     dev = flame.v_template.device
     rng = np.random.default_rng(seed)
-    sub = [s.points[rng.choice(len(s.points), max_points, replace=False)] if len(s.points) > max_points else s.points for s in scans]
+    subset = lambda p: p[rng.choice(len(p), max_points, replace=False)] if len(p) > max_points else p
+    sub = [subset(s.points) for s in scans]
     pts, mask = _pad(sub, dev)
     B = len(scans)
     has_lm = torch.tensor([s.landmarks is not None and len(s.landmarks) == 68 for s in scans], device=dev)
     scan_lm = torch.stack([torch.as_tensor(s.landmarks if h else np.zeros((68, 3)), dtype=torch.float32)
                            for s, h in zip(scans, has_lm.tolist())]).to(dev)
     fixed = fixed or {}
-    keys = ['shape', 'expression', 'jaw_pose', 'global_pose', 'translation'] + (['eyelids'] if flame.eyelids is not None else [])
+    keys = ['shape', 'expression', 'jaw_pose', 'global_pose', 'translation']
+    keys += ['eyelids'] if flame.eyelids is not None else []
     params = init_params(flame, B, keys, init, shared_shape=shared_shape)
     for k, v in fixed.items(): params[k] = torch.as_tensor(v, dtype=torch.float32, device=dev).clone()
     if init is None: params.update({k: v.to(dev) for k, v in initial_alignment(flame, scans, fixed.get('shape')).items()})
@@ -647,7 +663,8 @@ def _picture(flame, verts, scans, dists, titles, path):
     import matplotlib.pyplot as plt
     fig = plot_meshes(list(verts), flame.faces, titles, ncols=len(verts))
     for ax, s, d in zip(fig.axes, scans, dists):
-        ax.scatter(s.points[:, 0], s.points[:, 1], c=np.minimum(d, 5.), s=.3, cmap='magma_r', vmin=0, vmax=5, alpha=.6, linewidths=0)
+        ax.scatter(s.points[:, 0], s.points[:, 1], c=np.minimum(d, 5.), s=.3, cmap='magma_r', vmin=0, vmax=5, alpha=.6,
+                   linewidths=0)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -663,7 +680,7 @@ def fit_scan_folder(root:str|Path,       # a scan file, a sequence folder, or <s
                     flame:FLAME=None,    # the layer; default: FIELDSNB_FLAME, else the stand-in
                     units:str='auto',    # see `check_scan`
                     window:int=8, steps:int=100, later_steps:int=50, max_points:int=5000,
-                    images:str|Path=None,  # the frames' photos, same layout (<subject>/<task>/<frame>.jpg): copied beside the targets
+                    images:str|Path=None,  # the frames' photos (<subject>/<task>/<frame>.jpg), copied beside the targets
                     log=print,           # where the per-frame messages go
                    ) -> pd.DataFrame:    # one row per frame: status, message, residuals in mm, seconds
     "Fit every scan sequence under `root` (identity per sequence, warm-started) and write BP4D-layout targets."
@@ -675,7 +692,7 @@ def fit_scan_folder(root:str|Path,       # a scan file, a sequence folder, or <s
     for (subject, task), files in seqs.items():
         name = f"{subject}/{task}" if task else subject
         gap = missing_frames(files)
-        if gap: log(f"{name}: frames {gap[:10]}{' ...' if len(gap) > 10 else ''} are missing; the warm start bridges the gap")
+        if gap: log(f"{name}: frames {gap[:10]}{' ...' if len(gap) > 10 else ''} are missing; the warm start bridges them")
         good = []
         for f in files:
             row = dict(subject=subject, task=task, frame=f.stem, file=str(f), status='ok', message='')
@@ -689,7 +706,8 @@ def fit_scan_folder(root:str|Path,       # a scan file, a sequence folder, or <s
             rows.append(row)
         if not good: continue
         t0 = time.time()
-        fit = fit_sequence(partial(fit_scans, flame, max_points=max_points), [s for s, _ in good], window=window, steps=steps, later_steps=later_steps)
+        fit = fit_sequence(partial(fit_scans, flame, max_points=max_points), [s for s, _ in good], window=window,
+                           steps=steps, later_steps=later_steps)
         seconds = (time.time() - t0) / len(good)
         with torch.no_grad(): verts = flame(**flame_inputs(fit.params, len(good))).vertices
         dists = []
@@ -698,17 +716,21 @@ def fit_scan_folder(root:str|Path,       # a scan file, a sequence folder, or <s
             dists.append(d)
             rel = Path(subject, task, row['frame']) if task else Path(subject, row['frame'])
             write_targets(out/'flame_targets'/rel.with_suffix('.npz'),
-                          **{k: fit.params[k][b] for k in ('shape', 'expression', 'jaw_pose', 'global_pose', 'eyelids') if k in fit.params})
-            row.update(points=len(d), median_mm=float(np.median(d)), mean_mm=float(d.mean()), p90_mm=float(np.percentile(d, 90)),
+                          **{k: v[b] for k, v in fit.params.items() if k != 'translation'})
+            row.update(points=len(d), median_mm=float(np.median(d)), mean_mm=float(d.mean()),
+                       p90_mm=float(np.percentile(d, 90)),
                        seconds=seconds, **{f"t{c}": float(v) for c, v in zip('xyz', fit.params['translation'][b])})
             if images is not None: _copy_image(Path(images), rel, out/'images', log)
         show = np.unique(np.linspace(0, len(good) - 1, min(6, len(good))).round().astype(int))
         (out/'pictures').mkdir(parents=True, exist_ok=True)
         _picture(flame, verts[show], [good[i][0] for i in show], [dists[i] for i in show],
-                 [f"{good[i][1]['frame']}: {np.median(dists[i]):.2f} mm" for i in show], out/'pictures'/f"{name.replace('/', '_')}.png")
-        log(f"{name}: {len(good)} frames fitted, median scan-to-model {np.median(np.concatenate(dists)):.2f} mm, {seconds:.1f} s per frame")
+                 [f"{good[i][1]['frame']}: {np.median(dists[i]):.2f} mm" for i in show],
+                 out/'pictures'/f"{name.replace('/', '_')}.png")
+        log(f"{name}: {len(good)} frames fitted, median scan-to-model {np.median(np.concatenate(dists)):.2f} mm, "
+            f"{seconds:.1f} s per frame")
     (out/'flame_targets').mkdir(parents=True, exist_ok=True)
-    (out/'flame_targets'/'model.json').write_text(json.dumps(dict(n_shape=flame.n_shape, n_expr=flame.n_expr, fitted_by='fieldsnb fit-scans'), indent=1))
+    about = dict(n_shape=flame.n_shape, n_expr=flame.n_expr, fitted_by='fieldsnb fit-scans')
+    (out/'flame_targets'/'model.json').write_text(json.dumps(about, indent=1))
     table = pd.DataFrame(rows)
     table.to_csv(out/'residuals.csv', index=False)
     return table
@@ -749,7 +771,8 @@ def evaluate_scans(scans:list,        # (points (N,3), landmarks (L,3)) per face
         for name, (p, pl), (v, vl) in zip(names, scans, preds):
             d, _ = scan_to_mesh(p, pl, v, faces, vl, **kw)
             pooled.setdefault(method, []).append(d)
-            rows.append(dict(method=method, face=name, median_mm=np.median(d), mean_mm=d.mean(), std_mm=d.std(), points=len(d)))
+            rows.append(dict(method=method, face=name, median_mm=np.median(d), mean_mm=d.mean(), std_mm=d.std(),
+                             points=len(d)))
     per_method = pd.DataFrame([dict(method=m, median_mm=np.median(np.concatenate(d)), mean_mm=np.concatenate(d).mean(),
                                     std_mm=np.concatenate(d).std(), faces=len(d)) for m, d in pooled.items()])
     return pd.DataFrame(rows), per_method
