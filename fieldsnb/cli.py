@@ -16,7 +16,7 @@ from .standin import read_standin_info, write_standin
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'standin', 'info', 'fit_scans_command']
+           'synth', 'reconstruct_command', 'standin', 'info', 'fit_scans_command']
 
 # %% ../nbs/15_cli.ipynb #fee4a34a
 SUBCOMMANDS = {}   # name -> (function, help, arguments)
@@ -161,23 +161,71 @@ def faces(photos:list,           # photo files and/or folders
 
 # %% ../nbs/15_cli.ipynb #84c810a2
 @subcommand('synth', 'Render the synthetic affect world (AffectNet-like wild, BP4D-like spontaneous, and test splits).',
-            arg('out', help='output folder'),
+            arg('out', help='output folder: new, empty, or an earlier world (with --overwrite)'),
             arg('--n', type=int, default=600, help='images over all splits (default 600)'),
             arg('--seed', type=int, default=0),
             arg('--size', type=int, default=224, help='image side in pixels (default 224)'),
-            arg('--split', default='wild=0.6,spontaneous=0.25,test=0.15', help='fractions per split (default wild=0.6,spontaneous=0.25,test=0.15)'),
-            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'))
-def synth(out:str, n:int=600, seed:int=0, size:int=224, split:str='wild=0.6,spontaneous=0.25,test=0.15', flame:str=None):
-    "Make the synthetic affect world."
-    from fieldsnb.synthetic import make_world, SPLITS
+            arg('--split', default='wild=0.6,spontaneous=0.25,test=0.15',
+                help='fractions per split (default wild=0.6,spontaneous=0.25,test=0.15)'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--overwrite', action='store_true', help='replace an earlier world in OUT as a whole'))
+def synth(out:str,              # output folder
+          n:int=600,            # images over all splits
+          seed:int=0,
+          size:int=224,         # image side in pixels
+          split:str='wild=0.6,spontaneous=0.25,test=0.15', # name=fraction pairs
+          flame:str=None,       # FLAME model file or folder
+          overwrite:bool=False, # replace an earlier world as a whole
+          ) -> dict:            # split -> drawn parameters
+    "Make the synthetic affect world (bad values and occupied folders are refused by `make_world`)."
+    from fieldsnb.synthetic import make_world
     try: props = {k: float(v) for k, v in (kv.split('=') for kv in split.split(','))}
-    except ValueError: raise ValueError(f"--split takes name=fraction pairs separated by commas, e.g. wild=0.5,test=0.5; got {split!r}") from None
-    unknown = set(props) - set(SPLITS)
-    if unknown: raise ValueError(f"unknown splits {sorted(unknown)}; choose from {list(SPLITS)}")
-    drawn = make_world(out, n=n, seed=seed, size=size, proportions=props, flame=flame)
+    except ValueError:
+        raise ValueError("--split takes name=fraction pairs separated by commas, e.g. wild=0.5,test=0.5; "
+                         f"got {split!r}") from None
+    drawn = make_world(out, n=n, seed=seed, size=size, proportions=props, flame=flame, overwrite=overwrite)
     counts = ', '.join(f"{len(p['intensity'])} {s}" for s, p in drawn.items())
     print(f"fieldsnb synth: wrote {counts} images to {out}")
     return drawn
+
+# %% ../nbs/15_cli.ipynb #8807e652
+@subcommand('reconstruct', 'Every face in photos, folders and videos to FLAME meshes, parameters, camera, landmarks, '
+            'ARKit-named blendshapes and emotion.',
+            arg('paths', nargs='+', help='image files, folders (searched recursively) and videos (mp4, mov, avi, webm)'),
+            arg('--out', default='runs/reconstruct', help='output folder (default: runs/reconstruct)'),
+            arg('--checkpoint', default=None, help='a trained encoder checkpoint (default: fit to landmarks)'),
+            arg('--fit', action='store_true', help='fit FLAME to MediaPipe\'s landmarks (the default without a checkpoint)'),
+            arg('--format', dest='fmt', default='obj', choices=['obj', 'ply', 'glb'], help='mesh format (default obj)'),
+            arg('--smooth', default='one-euro', choices=['one-euro', 'savgol', 'none'],
+                help='temporal smoothing of video parameters (default one-euro)'),
+            arg('--device', default='cpu'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--emotion-head', dest='emotion_head', default=None,
+                help="emotion head checkpoint (default: the stand-in's, trained once on the synthetic world)"),
+            arg('--no-tiles', dest='tiles', action='store_false', help='photos: skip the search for small faces'),
+            arg('--video-tiles', dest='video_tiles', action='store_true', help='videos: search every frame for small faces'),
+            arg('--min-face', dest='min_face', type=int, default=40, help='smallest face side in pixels (default 40)'),
+            arg('--every', type=int, default=1, help='video: keep every n-th frame'),
+            arg('--max-frames', dest='max_frames', type=int, default=None, help='video: at most this many frames'),
+            arg('--steps', type=int, default=200, help='fitting steps (default 200)'))
+def reconstruct_command(paths:list, out:str='runs/reconstruct', checkpoint:str=None, fit:bool=False, fmt:str='obj',
+                        smooth:str='one-euro', device:str='cpu', flame:str=None, emotion_head:str=None,
+                        tiles:bool=True, video_tiles:bool=False, min_face:int=40, every:int=1, max_frames:int=None,
+                        steps:int=200):
+    "Reconstruct every face; print the summary; exit 2 when no face was reconstructed."
+    from fieldsnb.reconstruct import reconstruct
+    summary = reconstruct(paths, out, checkpoint=checkpoint, fit=fit, fmt=fmt, smooth=smooth, device=device,
+                          flame=flame, emotion_head=emotion_head, tiles=tiles, video_tiles=video_tiles,
+                          min_face=min_face, every=every, max_frames=max_frames, steps=steps)
+    way = (f"the encoder checkpoint {checkpoint}" if summary.attrs['method'] == 'checkpoint'
+           else "fitting FLAME to MediaPipe's 478 landmarks (no network)")
+    print(summary.to_string(index=False))
+    n = int(summary.faces.sum())
+    print(f"fieldsnb reconstruct: {n} faces from {len(summary)} inputs, by {way}\n"
+          f"  summary: {Path(out)/'summary.csv'}\n  faces:   {Path(out)/'faces.csv'}")
+    if n == 0:
+        raise ValueError(f"no face was reconstructed from {len(summary)} inputs; see {Path(out)/'summary.csv'}")
+    return summary
 
 # %% ../nbs/15_cli.ipynb #a3969c8f
 @subcommand('standin', 'Write the generated stand-in model as a FLAME-format folder.',
