@@ -193,7 +193,7 @@ def _init_cam(model2d:Tensor, target:Tensor) -> Tensor: # (B,3) (log s, tx, ty)
 def fit_landmarks(flame:FLAME,           # the layer (stays frozen)
                   landmarks:Tensor,      # (B,N,2) 2D (NDC, or pixels with `image_size`) or (B,N,3) 3D (metres)
                   kind:str='68',         # '68' (iBUG order, dynamic contour) or 'mediapipe' (478 points)
-                  image_size:tuple=None, # (H,W) when 2D landmarks are in pixels
+                  image_size:tuple=None, # (H,W) when the landmarks are in pixels (then only x, y are used)
                   init:dict=None,        # starting parameters, e.g. the previous frame's or `blendshape_params`
                   fixed:dict=None,       # parameters held at these values (e.g. a known identity, {'shape': (1,n)})
                   shared_shape:bool=False, # one identity for the whole batch (frames of one person)
@@ -207,7 +207,8 @@ def fit_landmarks(flame:FLAME,           # the layer (stays frozen)
     if landmarks.ndim != 3 or landmarks.shape[-1] not in (2, 3):
         raise ValueError(f"landmarks must be (B,N,2) or (B,N,3), got {tuple(landmarks.shape)}")
     B, D = landmarks.shape[0], landmarks.shape[-1]
-    if D == 2 and image_size is not None: landmarks = pixels_to_ndc(landmarks, image_size)
+    if image_size is not None:        # pixels: x, y only (MediaPipe's third column is a relative depth in pixels)
+        landmarks, D = pixels_to_ndc(landmarks[..., :2], image_size), 2
     target = landmark_target(flame, landmarks, kind)
     sel = slice(17, None) if (D == 3 and kind == '68' and static_only_3d) else slice(None)
     fixed = fixed or {}
@@ -234,7 +235,8 @@ def fit_landmarks(flame:FLAME,           # the layer (stays frozen)
     data = lambda out, p: w_data * robust(residual(out, p).norm(dim=-1) * 1e3, sigma_mm).mean(1)
     free = [k for k in keys if k not in fixed]
     rigid = [k for k in free if k in ('global_pose', 'cam', 'translation')]
-    history = optimise(flame, params, rigid, data, steps // 5, weights) if init is None else []
+    warm = init is not None and all(init.get(k) is not None for k in rigid)   # a previous frame's pose and camera
+    history = [] if warm else optimise(flame, params, rigid, data, steps // 5, weights)
     history += optimise(flame, params, free, data, steps, weights)
     with torch.no_grad():
         rms = residual(flame(**flame_inputs(params, B)), params).norm(dim=-1).pow(2).mean(1).sqrt() * 1e3
@@ -588,7 +590,7 @@ def initial_alignment(flame:FLAME, scans:list, shape:Tensor=None) -> dict:  # gl
 # %% ../nbs/12_fit.ipynb #dee98af2
 def fit_scans(flame:FLAME,          # the layer (stays frozen)
               scans:list,           # `Scan`s in metres (from `check_scan`), the frames of one batch
-              init:dict=None,       # starting parameters (e.g. the previous frame's); None: align rigidly first
+              init:dict=None,       # starting parameters (e.g. the previous frame's); without a pose: align rigidly first
               fixed:dict=None,      # parameters held fixed, e.g. {'shape': (1,n_shape)}
               shared_shape:bool=False, # one identity for the batch
               steps:int=100,
@@ -614,7 +616,8 @@ def fit_scans(flame:FLAME,          # the layer (stays frozen)
     keys += ['eyelids'] if flame.eyelids is not None else []
     params = init_params(flame, B, keys, init, shared_shape=shared_shape)
     for k, v in fixed.items(): params[k] = torch.as_tensor(v, dtype=torch.float32, device=dev).clone()
-    if init is None: params.update({k: v.to(dev) for k, v in initial_alignment(flame, scans, fixed.get('shape')).items()})
+    warm = init is not None and init.get('global_pose') is not None and init.get('translation') is not None
+    if not warm: params.update({k: v.to(dev) for k, v in initial_alignment(flame, scans, fixed.get('shape')).items()})
     w = FIT_WEIGHTS | (weights or {})
     state = dict(step=0, tri=None)
     def data(out, p):
@@ -625,7 +628,7 @@ def fit_scans(flame:FLAME,          # the layer (stays frozen)
         lm = (out.landmarks[:, 17:] - scan_lm[:, 17:]).norm(dim=-1) * 1e3
         return loss + w['landmarks'] * has_lm * robust(lm, 5.).mean(1)
     free = [k for k in keys if k not in fixed]
-    history = optimise(flame, params, ['global_pose', 'translation'], data, steps // 4, weights) if init is None else []
+    history = [] if warm else optimise(flame, params, ['global_pose', 'translation'], data, steps // 4, weights)
     state['step'] = 0
     history += optimise(flame, params, free, data, steps, weights)
     with torch.no_grad():
