@@ -14,7 +14,7 @@ from .standin import flame_model_path, plot_meshes, write_standin
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'standin', 'info']
+           'synth', 'standin', 'info', 'train']
 
 # %% ../nbs/14_cli.ipynb #df2d5eed
 SUBCOMMANDS = {}
@@ -168,3 +168,21 @@ def info(flame:str=None) -> dict:
              standin=(file.parent/'standin.json').is_file())
     for k, v in d.items(): print(f"{k}: {v}")
     return d
+
+# %% ../nbs/14_cli.ipynb #0de65582
+@subcommand('train', 'Train a configuration (a registered name or a config.json) into a run folder; resumes a killed run.',
+            arg('config', help='a registered configuration (fields, smirk, smirk_pretrain, emoca, fields_no_gt3d, ...) or a config.json'),
+            arg('--out', required=True, help='run folder: config.json, checkpoint.pt, metrics.csv, networks/'),
+            arg('--set', dest='overrides', nargs='+', action='extend', default=[], metavar='KEY=VALUE',
+                help='override by dotted path, e.g. data_root=world batch_size=16 stages.step2.lr.default=1e-3'),
+            arg('--quiet', action='store_true', help='no progress bar'))
+def train(config:str, out:str, overrides:list=None, quiet:bool=False) -> Path:
+    "Run (or resume) a training configuration."
+    import os
+    from fieldsnb.train import NonFiniteLoss, Trainer, apply_overrides, load_config
+    cfg = apply_overrides(load_config(config), overrides or [])
+    try: run = Trainer(cfg, out, progress=not quiet).run()
+    except NonFiniteLoss as e: raise ValueError(str(e)) from None
+    if int(os.environ.get('RANK', 0)) == 0: print(f"fieldsnb train: {cfg.name} done in {run} (metrics.csv, networks/)")
+    return run
+
