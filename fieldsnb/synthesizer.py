@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .encoders import register
+from .networks import register
 
 # %% auto #0
 __all__ = ['sample_face_pixels', 'masked_image', 'AdaIN', 'ResBlock', 'Synthesizer']

@@ -1,8 +1,10 @@
 "Exported networks: one image goes through encoder, FLAME and emotion head; checkpoints rebuild from their files."
 import torch
 
-from fieldsnb.emotion import EmotionHead, ccc
-from fieldsnb.encoders import FLAMEEncoder, FLAME_INPUTS, load_network, save_network
+from fieldsnb.emotion import EmotionHead
+from fieldsnb.metrics import ccc
+from fieldsnb.encoders import FLAMEEncoder
+from fieldsnb.networks import load_network, save_network
 from fieldsnb.flame import FLAME
 from fieldsnb.standin import standin_path
 from fieldsnb.synthesizer import Synthesizer
@@ -14,7 +16,7 @@ def test_image_to_flame_and_emotion_and_back(tmp_path):
     img = torch.rand(2, 3, 64, 64)
     with torch.no_grad():
         p = enc(img)
-        assert flame(**{k: p[k] for k in FLAME_INPUTS if k in p}).vertices.shape == (2, flame.n_vertices, 3)
+        assert flame(p).vertices.shape == (2, flame.n_vertices, 3)
         e = head(p['expression'], jaw_pose=p['jaw_pose'])
     assert e['logits'].shape == (2, 8)
     for net in (enc, head, Synthesizer(base=8, res_blocks=1).eval()):
