@@ -48,7 +48,7 @@ class Clock:
         setattr(owner, name, timed)
 
 
-def measure(tr, stage, steps, sync):
+def measure(tr, stage, steps, sync, rendering):
     tr.begin_stage(stage)
     m = tr.model
     clock = Clock(sync)
@@ -60,6 +60,7 @@ def measure(tr, stage, steps, sync):
     batches = [b for _, b in tr.batches(0, steps + 1)]
     tr.train_step(batches[0], 0)                      # warm-up
     clock.total.clear()
+    rendering.total.clear()
     sync()
     t = time.perf_counter()
     for k, b in enumerate(batches[1:], 1): tr.train_step(b, k)
@@ -94,8 +95,7 @@ def main():
                                                      'stages.*.steps=1000', f'device={dev}', 'augment=False'])
             with contextlib.redirect_stderr(io.StringIO()): tr = Trainer(cfg, tmp/f'run_{label}_{size}', progress=False)
             if dev.startswith('cuda'): torch.cuda.reset_peak_memory_stats()
-            rendering.total.clear()
-            seconds, parts = measure(tr, stage, args.steps, sync)
+            seconds, parts = measure(tr, stage, args.steps, sync, rendering)
             parts['rendering'] = rendering.total.get('rendering', 0.)
             step = seconds / args.steps
             fwd = parts.pop('forward') / args.steps
