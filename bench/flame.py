@@ -4,65 +4,36 @@ Prints `name: value` lines: meshes per second at batch 1, 32 and 256 for both, a
 (5023 vertices, 300 shape + 100 expression components, fp32), their largest disagreement, and
 `flame_speedup_vs_reference_b256`. Run: `python bench/flame.py [--device cuda] [--threads N]`.
 
-The reference is the formulation most FLAME/SMPL code carries (as in smplx's lbs.py): separate
-blendshape einsums for identity, expression and pose correctives, joints regressed from the full
-shaped mesh, and a 4x4 homogeneous transform per vertex.
+The reference is `fieldsnb.flame.lbs`, the formulation most FLAME/SMPL code carries (as in smplx's
+lbs.py): blendshape einsums for identity and expression and for the pose correctives, joints
+regressed from the full shaped mesh, and a 4x4 homogeneous transform per vertex.
 """
 import argparse
 
 import numpy as np
 import torch
 
-from fieldsnb.flame import FLAME, read_flame_model
+from fieldsnb.flame import FLAME, lbs, read_flame_model
 from fieldsnb.standin import standin_path
 from timing import median_seconds
 
 
-def rodrigues_eps(rot_vecs):
-    "Axis-angle to rotation matrix with the usual epsilon on the angle."
-    angle = torch.norm(rot_vecs + 1e-8, dim=1, keepdim=True)
-    rot_dir = rot_vecs / angle
-    cos, sin = torch.cos(angle)[:, None], torch.sin(angle)[:, None]
-    rx, ry, rz = torch.split(rot_dir, 1, dim=1)
-    zeros = torch.zeros_like(rx)
-    K = torch.cat([zeros, -rz, ry, rz, zeros, -rx, -ry, rx, zeros], 1).view(-1, 3, 3)
-    eye = torch.eye(3, dtype=rot_vecs.dtype, device=rot_vecs.device)[None]
-    return eye + sin * K + (1 - cos) * torch.bmm(K, K)
-
-
 class ReferenceFLAME(torch.nn.Module):
-    "Straightforward FLAME: the textbook steps, one tensor operation each."
+    "FLAME by `fieldsnb.flame.lbs`, the plain smplx-style steps, with the model file's arrays as buffers."
     def __init__(self, m, n_shape=300, n_expr=100):
         super().__init__()
         f = lambda a: torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32)
         sd = m['shapedirs']
         self.register_buffer('v_template', f(m['v_template']))
-        self.register_buffer('shapedirs', f(sd[:, :, :n_shape]))
-        self.register_buffer('exprdirs', f(sd[:, :, 300:300 + n_expr]))
-        self.register_buffer('posedirs', f(m['posedirs'].reshape(-1, 36).T))
+        self.register_buffer('shapedirs', f(np.concatenate([sd[:, :, :n_shape], sd[:, :, 300:300 + n_expr]], 2)))
+        self.register_buffer('posedirs', f(m['posedirs']))
         self.register_buffer('J_regressor', f(m['J_regressor']))
         self.register_buffer('weights', f(m['weights']))
-        self.parents = m['parents']
+        self.register_buffer('parents', torch.as_tensor(m['parents']))
 
     def forward(self, shape, expression, pose):
-        B = shape.shape[0]
-        v = self.v_template + torch.einsum('bl,mkl->bmk', shape, self.shapedirs) + torch.einsum('bl,mkl->bmk', expression, self.exprdirs)
-        J = torch.einsum('bik,ji->bjk', v, self.J_regressor)
-        R = rodrigues_eps(pose.view(-1, 3)).view(B, -1, 3, 3)
-        eye = torch.eye(3, dtype=v.dtype, device=v.device)
-        v = v + torch.matmul((R[:, 1:] - eye).view(B, -1), self.posedirs).view(B, -1, 3)
-        rel = J.clone()
-        rel[:, 1:] -= J[:, self.parents[1:]]
-        local = torch.cat([torch.cat([R, rel[..., None]], -1),
-                           torch.tensor([0, 0, 0, 1.], device=v.device).expand(B, 5, 1, 4)], -2)
-        chain = [local[:, 0]]
-        for j in range(1, 5): chain.append(chain[self.parents[j]] @ local[:, j])
-        G = torch.stack(chain, 1)
-        Jh = torch.cat([J, torch.zeros_like(J[..., :1])], -1)[..., None]
-        A = G - torch.nn.functional.pad(G @ Jh, [3, 0])
-        T = torch.matmul(self.weights, A.view(B, 5, 16)).view(B, -1, 4, 4)
-        vh = torch.cat([v, torch.ones_like(v[..., :1])], -1)
-        return torch.matmul(T, vh[..., None])[:, :, :3, 0]
+        return lbs(torch.cat([shape, expression], 1), pose, self.v_template, self.shapedirs, self.posedirs,
+                   self.J_regressor, self.parents, self.weights)[0]
 
 
 def main():
@@ -88,7 +59,8 @@ def main():
         shape = torch.randn(B, 300, generator=g).to(dev)
         expr = torch.randn(B, 100, generator=g).to(dev)
         pose = (torch.randn(B, 15, generator=g) * .2).to(dev)
-        kw = dict(shape=shape, expression=expr, global_pose=pose[:, :3], neck_pose=pose[:, 3:6], jaw_pose=pose[:, 6:9], eye_pose=pose[:, 9:])
+        kw = dict(shape=shape, expression=expr, global_pose=pose[:, :3], neck_pose=pose[:, 3:6],
+                  jaw_pose=pose[:, 6:9], eye_pose=pose[:, 9:])
         with torch.inference_mode():
             worst = max(worst, (ours(**kw).vertices - ref(shape, expr, pose)).abs().max().item())
             r_ours = B / median_seconds(lambda: ours(**kw), dev)

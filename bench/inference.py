@@ -20,7 +20,9 @@ from timing import median_seconds
 class Pipeline(torch.nn.Module):
     def __init__(self, backbone):
         super().__init__()
-        self.encoder = FLAMEEncoder(backbone, pose_backbone=None if backbone == 'mobilenetv3' else backbone, n_shape=300, n_expr=50)
+        pose_backbone = None if backbone == 'mobilenetv3' else backbone    # SMIRK pairs v3-large with v3-small
+        self.encoder = FLAMEEncoder(backbone, pose_backbone=pose_backbone, n_shape=300, n_expr=50)
+        # EMOCA's 4 x 2048 MLP on expression and jaw, as in earlier runs (the 'emoca' preset adds 100 shape inputs)
         self.head = EmotionHead(n_expr=50)
     def forward(self, img):
         p = self.encoder(img)
@@ -50,8 +52,8 @@ def main():
         print(f"latency_{name}_b1_ms: {1000 * lat[name]:.1f}")
         print(f"throughput_{name}_b32_images_per_s: {thr:.1f}")
     print(f"params_emotion_head_M: {sum(p.numel() for p in EmotionHead(n_expr=50).parameters()) / 1e6:.2f}")
-    print(f"cpu_speedup_mobilenetv2_vs_resnet50_b1: {lat['resnet50'] / lat['mobilenetv2']:.2f}" if dev == 'cpu' else
-          f"gpu_speedup_mobilenetv2_vs_resnet50_b1: {lat['resnet50'] / lat['mobilenetv2']:.2f}")
+    kind = 'cpu' if dev == 'cpu' else 'gpu'
+    print(f"{kind}_speedup_mobilenetv2_vs_resnet50_b1: {lat['resnet50'] / lat['mobilenetv2']:.2f}")
 
 
 if __name__ == '__main__':

@@ -15,7 +15,7 @@ from torch.utils.data import Dataset, DataLoader, Sampler
 
 from .faces import BadImage, crop_square, load_image
 from .flame import FLAME_PARAMS
-from .standin import read_canonical_face_mesh
+from .standin_mesh import read_canonical_face_mesh
 
 # %% auto #0
 __all__ = ['EMOTIONS', 'AFFECTNET_EXTRA', 'RAFDB_TO_AFFECTNET', 'AFFECTNET_COLUMNS', 'MIRROR_68', 'IRIS_MIRROR',
