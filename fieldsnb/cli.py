@@ -16,7 +16,7 @@ from .standin import read_standin_info, write_standin
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'reconstruct_command', 'standin', 'info', 'fit_scans_command']
+           'synth', 'reconstruct_command', 'standin', 'info', 'fit_scans_command', 'train']
 
 # %% ../nbs/15_cli.ipynb #fee4a34a
 SUBCOMMANDS = {}   # name -> (function, help, arguments)
@@ -283,3 +283,21 @@ def fit_scans_command(input:str, out:str, flame:str=None, n_shape:int=100, n_exp
           f"{table.median_mm.median():.2f} mm\n  targets: {Path(out)/'flame_targets'}\n  table:   {Path(out)/'residuals.csv'}\n"
           f"  pictures: {Path(out)/'pictures'}")
     return table
+
+# %% ../nbs/15_cli.ipynb #ab3b7e04
+@subcommand('train', 'Train a configuration (a registered name or a config.json) into a run folder; resumes a killed run.',
+            arg('config', help='a registered configuration (fields, smirk, smirk_pretrain, emoca, fields_no_gt3d, ...) or a config.json'),
+            arg('--out', required=True, help='run folder: config.json, checkpoint.pt, metrics.csv, networks/'),
+            arg('--set', dest='overrides', nargs='+', action='extend', default=[], metavar='KEY=VALUE',
+                help='override by dotted path, e.g. data_root=world batch_size=16 stages.step2.lr.default=1e-3'),
+            arg('--quiet', action='store_true', help='no progress bar'))
+def train(config:str, out:str, overrides:list=None, quiet:bool=False) -> Path:
+    "Run (or resume) a training configuration."
+    import os
+    from fieldsnb.train import NonFiniteLoss, Trainer, apply_overrides, load_config
+    cfg = apply_overrides(load_config(config), overrides or [])
+    try: run = Trainer(cfg, out, progress=not quiet).run()
+    except NonFiniteLoss as e: raise ValueError(str(e)) from None
+    if int(os.environ.get('RANK', 0)) == 0: print(f"fieldsnb train: {cfg.name} done in {run} (metrics.csv, networks/)")
+    return run
+
