@@ -16,7 +16,7 @@ from .standin import read_standin_info, write_standin
 
 # %% auto #0
 __all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'reconstruct_command', 'standin', 'info']
+           'synth', 'reconstruct_command', 'standin', 'info', 'fit_scans_command']
 
 # %% ../nbs/15_cli.ipynb #fee4a34a
 SUBCOMMANDS = {}   # name -> (function, help, arguments)
@@ -258,3 +258,28 @@ def info(flame:str=None, # model file or folder; None: FIELDSNB_FLAME, else the 
              eyelids=layer.eyelids is not None, standin=read_standin_info(file) is not None)
     for k, v in d.items(): print(f"{k}: {v}")
     return d
+
+# %% ../nbs/15_cli.ipynb #a3959db2
+@subcommand('fit-scans', 'Fit FLAME to 3D scans (.wrl, .obj, .ply; BP4D layout <subject>/<task>/<frame>) and write BP4D-layout targets.',
+            arg('input', help='a scan file or a folder of scans'),
+            arg('--out', required=True, help='output folder: flame_targets/, residuals.csv, pictures/'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--n-shape', dest='n_shape', type=int, default=100, help='identity components fitted (default 100)'),
+            arg('--n-expr', dest='n_expr', type=int, default=50, help='expression components fitted (default 50)'),
+            arg('--units', default='auto', choices=['auto', 'm', 'cm', 'mm'], help="the scans' units (default: told from their size)"),
+            arg('--window', type=int, default=8, help='frames fitted together (default 8)'),
+            arg('--steps', type=int, default=100, help='optimisation steps of the first window (default 100; later windows half)'),
+            arg('--images', default=None, help="the frames' photos in the same layout, copied beside the targets (FLAMETargets reads frames with both)"))
+def fit_scans_command(input:str, out:str, flame:str=None, n_shape:int=100, n_expr:int=50, units:str='auto', window:int=8,
+              steps:int=100, images:str=None):
+    "Fit FLAME to scan sequences."
+    from fieldsnb.fit import fit_scan_folder
+    layer = FLAME.from_file(find_model_file(flame_model_path(flame)), n_shape=n_shape, n_expr=n_expr)
+    table = fit_scan_folder(input, out, flame=layer, units=units, window=window, steps=steps, later_steps=max(steps // 2, 1),
+                            images=images, log=lambda m: print(f"fieldsnb fit-scans: {m}", file=sys.stderr))
+    ok = int((table.status == 'ok').sum())
+    if ok == 0: raise ValueError(f"no scan under {input} could be fitted; see the messages above and {Path(out)/'residuals.csv'}")
+    print(f"fieldsnb fit-scans: {ok} frames fitted, {len(table) - ok} skipped; median scan-to-model distance "
+          f"{table.median_mm.median():.2f} mm\n  targets: {Path(out)/'flame_targets'}\n  table:   {Path(out)/'residuals.csv'}\n"
+          f"  pictures: {Path(out)/'pictures'}")
+    return table

@@ -13,7 +13,7 @@ from torch import Tensor
 from .networks import BACKBONES, Normalize, create_backbone, register
 
 # %% auto #0
-__all__ = ['PoseEncoder', 'ShapeEncoder', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder']
+__all__ = ['PoseEncoder', 'ShapeEncoder', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder', 'SharedFLAMEEncoder']
 
 # %% ../nbs/06_encoders.ipynb #c5567c74
 class _Encoder(nn.Module):
@@ -51,11 +51,13 @@ class PoseEncoder(_Encoder):
             self.head.bias.mul_(1e-3)
             self.head.weight[3] = 0
             self.head.bias[3] = cam_scale   # start at a typical scale
-    def forward(self,
-                img:Tensor,  # (B,3,H,W) in [0,1]
-               ) -> dict:    # global_pose (B,3), cam (B,3)
-        out = self.head(self.features(img))
+    def outputs(self,
+                feats:Tensor, # (B,C) pooled features
+               ) -> dict:     # global_pose (B,3), cam (B,3)
+        "The head on pooled features."
+        out = self.head(feats)
         return dict(global_pose=out[:, :3], cam=out[:, 3:])
+    def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 # %% ../nbs/06_encoders.ipynb #9970b252
 @register
@@ -71,10 +73,12 @@ class ShapeEncoder(_Encoder):
         with torch.no_grad():
             self.head.weight.zero_()
             self.head.bias.zero_()
-    def forward(self,
-                img:Tensor,  # (B,3,H,W) in [0,1]
-               ) -> dict:    # shape (B,n_shape)
-        return dict(shape=self.head(self.features(img)))
+    def outputs(self,
+                feats:Tensor, # (B,C) pooled features
+               ) -> dict:     # shape (B,n_shape)
+        "The head on pooled features."
+        return dict(shape=self.head(feats))
+    def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 # %% ../nbs/06_encoders.ipynb #3fb5c9f5
 @register
@@ -91,12 +95,15 @@ class ExpressionEncoder(_Encoder):
         with torch.no_grad():
             self.head.weight.mul_(.1)
             self.head.bias.mul_(.1)
-    def forward(self,
-                img:Tensor,  # (B,3,H,W) in [0,1]
-               ) -> dict:    # expression (B,n_expr), eyelids (B,2), jaw_pose (B,3)
-        out, n = self.head(self.features(img)), self.n_expr
+    def outputs(self,
+                feats:Tensor, # (B,C) pooled features
+               ) -> dict:     # expression (B,n_expr), eyelids (B,2), jaw_pose (B,3)
+        "The head on pooled features."
+        out, n = self.head(feats), self.n_expr
         jaw = torch.cat([F.relu(out[:, n+2:n+3]), out[:, n+3:n+5].clamp(-.2, .2)], 1)
         return dict(expression=out[:, :n], eyelids=out[:, n:n+2].clamp(0, 1), jaw_pose=jaw)
+    def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
+
 
 # %% ../nbs/06_encoders.ipynb #d7fadc4a
 @register
@@ -157,3 +164,26 @@ class FLAMEEncoder(nn.Module):
         out = {**self.pose(img), **self.shape(img), **self.expression(img)}
         if self.tokens is not None: out.update(self.tokens(img))
         return out
+
+# %% ../nbs/06_encoders.ipynb #b96f9b47
+@register
+class SharedFLAMEEncoder(nn.Module):
+    "Pose, shape and expression heads on one shared backbone: the lightweight CPU encoder."
+    def __init__(self,
+                 backbone:str='mobilenetv2',  # the shared backbone
+                 weights:str=None,            # see create_backbone
+                 n_shape:int=300,             # identity coefficients
+                 n_expr:int=50,               # expression coefficients
+                 cam_scale:float=8.,          # see PoseEncoder
+                ):
+        super().__init__()
+        self.config = dict(backbone=backbone, weights=weights, n_shape=n_shape, n_expr=n_expr, cam_scale=cam_scale)
+        self.pose = PoseEncoder(backbone, weights, cam_scale)        # owns the backbone
+        self.shape = ShapeEncoder(backbone, None, n_shape)
+        self.expression = ExpressionEncoder(backbone, None, n_expr)
+        for head in (self.shape, self.expression): head.backbone = head.normalize = None   # heads only
+    def forward(self,
+                img:Tensor,  # (B,3,H,W) in [0,1]
+               ) -> dict:    # global_pose, cam, shape, expression, eyelids, jaw_pose, as FLAMEEncoder's
+        feats = self.pose.features(img)
+        return {**self.pose.outputs(feats), **self.shape.outputs(feats), **self.expression.outputs(feats)}
