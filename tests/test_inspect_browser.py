@@ -35,7 +35,8 @@ except ImportError:
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason='chromium is not installed (Debian: apt-get install chromium)'),
-    pytest.mark.skipif(sync_playwright is None, reason='the playwright package is not installed (pip install -e ".[dev]")'),
+    pytest.mark.skipif(sync_playwright is None,
+                       reason='the playwright package is not installed (pip install -e ".[dev]")'),
 ]
 
 
@@ -81,8 +82,9 @@ def lab(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')])),
                JUPYTER_CONFIG_DIR=str(tmp_path/'config'), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path/'workspaces'),
                JUPYTER_RUNTIME_DIR=str(tmp_path/'runtime'))
-    cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ServerApp.ip=127.0.0.1', f'--ServerApp.port={port}',
-           '--ServerApp.port_retries=0', f'--IdentityProvider.token={token}', '--allow-root', f'--ServerApp.root_dir={root}',
+    cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1',
+           f'--ServerApp.port={port}', '--ServerApp.port_retries=0', f'--IdentityProvider.token={token}',
+           f'--ServerApp.root_dir={root}',
            '--LabApp.news_url=None', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
            '--LabApp.extension_manager=readonly',
            f'--LabApp.user_settings_dir={tmp_path/"settings"}', f'--LabApp.workspaces_dir={tmp_path/"workspaces"}']
@@ -107,7 +109,8 @@ def lab(tmp_path):
 MESH_JS = """() => {
   const gd = [...document.querySelectorAll('.fieldsnb-inspector .js-plotly-plot')]
                .find(g => g.layout && g.layout.meta === 'fieldsnb-inspect-mesh');
-  if (!gd || !gd.data || !gd.data[0].x) return null;
+  // null until the mesh is drawn in its 3D scene (the data can arrive before the scene exists)
+  if (!gd || !gd.data || !gd.data[0].x || !(gd._fullLayout.scene && gd._fullLayout.scene._scene)) return null;
   const t = gd.data[0];
   let s = 0;
   for (const a of [t.x, t.y, t.z]) for (let i = 0; i < a.length; i++) s += a[i] * (1 + (i % 7));
@@ -163,6 +166,9 @@ def test_inspector_in_chromium(lab, capsys):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport=dict(width=1500, height=1000))
+            console = []
+            page.on('console', lambda m: console.append(f'{m.type}: {m.text}') if m.type == 'error' else None)
+            page.on('pageerror', lambda e: console.append(f'pageerror: {e}'))
             page.goto(f"{lab['url']}/lab/tree/inspect.ipynb?token={lab['token']}")
             page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
             page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
@@ -175,6 +181,7 @@ def test_inspector_in_chromium(lab, capsys):
             page.wait_for_selector('.fieldsnb-inspector .js-plotly-plot', timeout=60_000)
             page.wait_for_function(f'({MESH_JS})() !== null', timeout=60_000)
             page.locator('.fieldsnb-inspector').first.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)
             before = page.evaluate(MESH_JS)
             assert before['n'] == 5023 and before['valence'] is not None, before
 
@@ -209,6 +216,7 @@ def test_inspector_in_chromium(lab, capsys):
             times = page.evaluate('window.__fieldsnbTimes')[2:]        # two warm-up steps
         except Exception:
             page.screenshot(path=str(shots/'inspect_failure.png'))
+            print('browser console errors:', *console[-20:], sep='\n')
             raise
         finally:
             browser.close()
