@@ -7,6 +7,7 @@ screenshot to $FIELDSNB_SCREENSHOTS (default: _screenshots/ in the repository).
 """
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -137,18 +138,19 @@ TIMING_JS = """() => {
 
 
 def run_all(page):
-    "Run every cell through the Run menu and wait until the kernel has finished them all."
+    "Run every cell through the Run menu; wait until the kernel is idle with nothing queued; all must have run."
     page.locator('.jp-Notebook').first.click()
     page.locator('.lm-MenuBar-item', has_text='Run').first.click()
-    try: page.get_by_role('menuitem', name='Run All Cells').first.click(timeout=10_000)
-    except Exception:
-        page.screenshot(path='/tmp/inspect_build/menu.png')
-        print(page.locator('.lm-Menu').first.inner_html()[:3000])
-        raise
-    page.wait_for_function("""() => {
-      const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
-      return p.length > 0 && p.every(t => /\\[\\d+\\]/.test(t));
-    }""", timeout=400_000, polling=1000)
+    page.get_by_role('menuitem', name='Run All Cells').first.click(timeout=10_000)
+    prompts = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent)"
+    page.wait_for_function(f"""() => {{
+      const p = {prompts};
+      const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]');
+      return p.some(t => /\\[\\d+\\]/.test(t)) && !p.some(t => t.includes('*')) && idle !== null;
+    }}""", timeout=300_000, polling=1000)
+    left = [t for t in page.evaluate(f'() => {prompts}') if not re.search(r'\[\d+\]', t)]
+    assert not left, (f'{len(left)} cells did not run (an error, or the kernel died); notifications: '
+                      f"{page.locator('.jp-Notification-List, .Toastify').all_inner_texts()}")
 
 
 def slider_parts(page, name):
