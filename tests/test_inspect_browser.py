@@ -1,0 +1,230 @@
+"""The inspector in a real browser: JupyterLab on 127.0.0.1, the tutorial run in Debian's Chromium via Playwright.
+
+Runs in CI (which installs `chromium` from Debian's packages and `playwright` from dev_requirements); skips, saying
+why, only when either is missing. Installs nothing at run time. Prints `inspect_update_ms: value`, the median of 20
+slider steps from the key press to the next animation frame after plotly applied the new vertices, and saves a
+screenshot to $FIELDSNB_SCREENSHOTS (default: _screenshots/ in the repository).
+"""
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIAL = ROOT/'nbs'/'tutorials'/'inspect.ipynb'
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                  '--no-first-run', '--disable-sync']
+SLIDER = 'lip_corner_pull'     # a unit that moves the mouth and the emotion head's valence
+N_TIMED = 20
+PARAMETERS = 'steps_short, steps_long = 5, 20'
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason='chromium is not installed (Debian: apt-get install chromium)'),
+    pytest.mark.skipif(sync_playwright is None,
+                       reason='the playwright package is not installed (pip install -e ".[dev]")'),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 120):
+    "Poll the Jupyter server's status API until it answers."
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if proc.poll() is not None: raise RuntimeError(f'jupyter lab exited with code {proc.returncode}')
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200: return
+        except OSError: pass
+        time.sleep(.5)
+    raise TimeoutError(f'jupyter lab did not answer at {url} within {timeout} s')
+
+
+@pytest.fixture
+def lab(tmp_path):
+    "JupyterLab headless on 127.0.0.1, a free port and a token, serving a copy of the tutorial; stopped after."
+    from fieldsnb.flame import FLAME, find_model_file
+    from fieldsnb.reconstruct import default_emotion_head
+    from fieldsnb.standin import standin_path
+    model_file = find_model_file(standin_path(flame_sized=True))   # cached before the browser's clock starts
+    default_emotion_head(FLAME.from_file(model_file, n_shape=100, n_expr=50), model_file)
+    root = tmp_path/'lab'
+    root.mkdir()
+    nb = json.loads(TUTORIAL.read_text())
+    for cell in nb['cells']:          # as papermill would: short fits, the browser's part is what is tested here
+        if 'parameters' in cell['metadata'].get('tags', []):
+            cell['source'] = ''.join(cell['source']) + '\n' + PARAMETERS
+    (root/'inspect.ipynb').write_text(json.dumps(nb))
+    # every cell rendered (no windowing), so the inspector near the top keeps its place while we drag
+    tracker = tmp_path/'settings'/'@jupyterlab'/'notebook-extension'/'tracker.jupyterlab-settings'
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps(dict(windowingMode='none')))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')])),
+               JUPYTER_CONFIG_DIR=str(tmp_path/'config'), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path/'workspaces'),
+               JUPYTER_RUNTIME_DIR=str(tmp_path/'runtime'))
+    cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1',
+           f'--ServerApp.port={port}', '--ServerApp.port_retries=0', f'--IdentityProvider.token={token}',
+           f'--ServerApp.root_dir={root}',
+           '--LabApp.news_url=None', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+           '--LabApp.extension_manager=readonly',
+           f'--LabApp.user_settings_dir={tmp_path/"settings"}', f'--LabApp.workspaces_dir={tmp_path/"workspaces"}']
+    log = open(tmp_path/'lab.log', 'w')
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    try:
+        try: wait_for_server(f'http://127.0.0.1:{port}/api/status?token={token}', proc)
+        except (RuntimeError, TimeoutError) as e:
+            log.flush()
+            raise RuntimeError(f"{e}; its log ends:\n{(tmp_path/'lab.log').read_text()[-2000:]}") from None
+        yield dict(url=f'http://127.0.0.1:{port}', token=token, log=tmp_path/'lab.log')
+    finally:
+        proc.terminate()
+        try: proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+# JavaScript run in the page: the first inspector's mesh and readout, found by the classes and meta it sets
+MESH_JS = """() => {
+  const gd = [...document.querySelectorAll('.fieldsnb-inspector .js-plotly-plot')]
+               .find(g => g.layout && g.layout.meta === 'fieldsnb-inspect-mesh');
+  // null until the mesh is drawn in its 3D scene (the data can arrive before the scene exists)
+  if (!gd || !gd.data || !gd.data[0].x || !(gd._fullLayout.scene && gd._fullLayout.scene._scene)) return null;
+  const t = gd.data[0];
+  let s = 0;
+  for (const a of [t.x, t.y, t.z]) for (let i = 0; i < a.length; i++) s += a[i] * (1 + (i % 7));
+  const v = document.querySelector('.fieldsnb-inspector .fieldsnb-readout .va-valence');
+  const a = document.querySelector('.fieldsnb-inspector .fieldsnb-readout .va-arousal');
+  return {n: t.x.length, checksum: s, valence: v && v.textContent, arousal: a && a.textContent};
+}"""
+
+TIMING_JS = """() => {
+  const gd = [...document.querySelectorAll('.fieldsnb-inspector .js-plotly-plot')]
+               .find(g => g.layout && g.layout.meta === 'fieldsnb-inspect-mesh');
+  window.__fieldsnbTimes = [];
+  window.__fieldsnbStart = null;
+  document.addEventListener('keydown', () => { window.__fieldsnbStart = performance.now(); }, true);
+  const done = () => {
+    const t0 = window.__fieldsnbStart;
+    if (t0 === null) return;
+    window.__fieldsnbStart = null;
+    requestAnimationFrame(() => window.__fieldsnbTimes.push(performance.now() - t0));
+  };
+  gd.on('plotly_restyle', done);
+  gd.on('plotly_update', done);
+}"""
+
+
+def run_all(page):
+    "Run every cell through the Run menu; wait until the kernel is idle with nothing queued; all must have run."
+    page.locator('.jp-Notebook').first.click()
+    page.locator('.lm-MenuBar-item', has_text='Run').first.click()
+    page.get_by_role('menuitem', name='Run All Cells').first.click(timeout=10_000)
+    prompts = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent)"
+    page.wait_for_function(f"""() => {{
+      const p = {prompts};
+      const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]');
+      return p.some(t => /\\[\\d+\\]/.test(t)) && !p.some(t => t.includes('*')) && idle !== null;
+    }}""", timeout=300_000, polling=1000)
+    left = [t for t in page.evaluate(f'() => {prompts}') if not re.search(r'\[\d+\]', t)]
+    assert not left, (f'{len(left)} cells did not run (an error, or the kernel died); notifications: '
+                      f"{page.locator('.jp-Notification-List, .Toastify').all_inner_texts()}")
+
+
+def slider_parts(page, name):
+    "The handle and the track of the slider labelled `name` in the first inspector."
+    slider = page.locator('.fieldsnb-inspector').first.locator('.fieldsnb-slider').filter(
+        has=page.locator('label', has_text=name)).first
+    slider.scroll_into_view_if_needed()
+    return slider.locator('.noUi-handle').first, slider.locator('.noUi-target, .slider').first
+
+
+def test_inspector_in_chromium(lab, capsys):
+    shots = Path(os.environ.get('FIELDSNB_SCREENSHOTS', ROOT/'_screenshots'))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport=dict(width=1500, height=1000))
+            console = []
+            page.on('console', lambda m: console.append(f'{m.type}: {m.text}') if m.type == 'error' else None)
+            page.on('pageerror', lambda e: console.append(f'pageerror: {e}'))
+            page.goto(f"{lab['url']}/lab/tree/inspect.ipynb?token={lab['token']}")
+            page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+            run_all(page)
+            no_news = page.get_by_role('button', name='No', exact=True)
+            if no_news.count(): no_news.first.click()    # JupyterLab's news question covers the page's corner
+            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+                                  ':has-text("Traceback"), .jp-RenderedText:has-text("Traceback")')
+            assert errors.count() == 0, errors.first.inner_text()
+            page.wait_for_selector('.fieldsnb-inspector .js-plotly-plot', timeout=60_000)
+            page.wait_for_function(f'({MESH_JS})() !== null', timeout=60_000)
+            page.locator('.fieldsnb-inspector').first.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)
+            before = page.evaluate(MESH_JS)
+            assert before['n'] == 5023 and before['valence'] is not None, before
+
+            # drag the slider's handle with the mouse to 80 % of its track
+            handle, track = slider_parts(page, SLIDER)
+            page.wait_for_timeout(500)                   # the page settles after scrolling
+            h, t = handle.bounding_box(), track.bounding_box()
+            page.mouse.move(h['x'] + h['width'] / 2, h['y'] + h['height'] / 2)
+            page.mouse.down()
+            for k in range(1, 11):
+                page.mouse.move(h['x'] + h['width'] / 2 + k / 10 * (t['x'] + .8 * t['width'] - h['x']),
+                                h['y'] + h['height'] / 2)
+            page.mouse.up()
+            page.wait_for_function(f"""() => {{ const m = ({MESH_JS})();
+                return m.checksum !== {before['checksum']} && m.valence !== {json.dumps(before['valence'])}; }}""",
+                                   timeout=30_000)
+            page.wait_for_timeout(1000)                  # let the drag's last updates land
+            after = page.evaluate(MESH_JS)
+            assert abs(after['checksum'] - before['checksum']) > 1e-3, (before, after)
+            assert float(after['valence']) > float(before['valence']), (before, after)   # a smile reads happier
+            page.locator('.fieldsnb-inspector').first.screenshot(path=str(shots/'inspect_inspector.png'))
+            page.screenshot(path=str(shots/'inspect_page.png'))
+
+            # the latency: a key press on the focused handle to the frame after plotly applied the vertices
+            page.evaluate(TIMING_JS)
+            handle.focus()
+            for k in range(N_TIMED + 2):
+                n = page.evaluate('window.__fieldsnbTimes.length')
+                page.keyboard.press('ArrowLeft' if k % 2 else 'ArrowRight')
+                page.wait_for_function(f'window.__fieldsnbTimes.length > {n}', timeout=10_000)
+                page.wait_for_timeout(150)
+            times = page.evaluate('window.__fieldsnbTimes')[2:]        # two warm-up steps
+        except Exception:
+            page.screenshot(path=str(shots/'inspect_failure.png'))
+            print('browser console errors:', *console[-20:], sep='\n')
+            raise
+        finally:
+            browser.close()
+    median = statistics.median(times)
+    (shots/'inspect_update_ms.txt').write_text(f'{median:.1f}\n')
+    with capsys.disabled():
+        print(f'\ninspect_update_ms: {median:.1f}  (median of {len(times)}; min {min(times):.1f}, '
+              f'max {max(times):.1f}; screenshots in {shots})')
+    assert len(times) == N_TIMED
