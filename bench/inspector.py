@@ -5,7 +5,7 @@ after plotly applied the new vertices, in Chromium driven by Playwright against 
 of 20 steps, with the FLAME-sized stand-in (5023 vertices). The measurement is the browser test's own
 (tests/test_inspect_browser.py); this runs it and passes its output through. Needs Debian's `chromium` and the
 `playwright` package (a dev requirement). Screenshots land in $FIELDSNB_SCREENSHOTS (default _screenshots/).
-Run: `python bench/inspect.py`.
+Run: `python bench/inspector.py`.
 """
 import os, subprocess, sys
 from pathlib import Path
