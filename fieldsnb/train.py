@@ -19,7 +19,7 @@ from .emotion import EmotionHead
 from .encoders import FLAMEEncoder
 from .networks import load_network, save_network
 from .flame import FLAME
-from .losses import (LOSS_WEIGHTS, SYNTHESIS_LOSSES, PerceptualFeatures, check_weights, compute_losses,
+from .losses import (ENCODER_PARTS, LOSS_WEIGHTS, SYNTHESIS_LOSSES, PerceptualFeatures, check_weights, compute_losses,
                              load_emotion_net)
 from .synthesizer import Synthesizer
 
@@ -57,7 +57,8 @@ class Stage:
     clip_grad:dict = field(default_factory=dict)  # module -> max gradient norm
     data:dict = field(default_factory=dict)       # source name -> sampling ratio
     base_model:bool = False                       # regularise to a frozen copy of the encoder taken at stage start
-    start_from:dict = field(default_factory=dict) # module (or 'encoder') -> network file (save_network) loaded first
+    start_from:dict = field(default_factory=dict) # module (or 'encoder') -> network file loaded first; a part (pose, shape, ...)
+                                                  # may name a whole saved FLAMEEncoder
     batch_size:int = 0                            # 0: the run's
     frozen_bn:bool = False                        # batch norm uses its running statistics everywhere
 
@@ -484,6 +485,7 @@ def begin_stage(self:Trainer, i:int):
     self.stage, self.stage_index = s, i
     for name, path in s.start_from.items():
         src = load_network(path)
+        if name in ENCODER_PARTS and isinstance(src, FLAMEEncoder): src = getattr(src, name)  # one part of an encoder
         dst = m.encoder if name == 'encoder' else m.part(name)
         dst.load_state_dict(src.state_dict())
     m.requires_grad_(False)
