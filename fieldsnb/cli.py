@@ -15,8 +15,9 @@ from .render import plot_meshes
 from .standin import read_standin_info, write_standin
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'quickstart', 'faces',
-           'synth', 'reconstruct_command', 'standin', 'info', 'fit_scans_command', 'train']
+__all__ = ['SUBCOMMANDS', 'subcommand', 'arg', 'build_parser', 'main', 'expression_sweep', 'pose_batch', 'expressions',
+           'quickstart', 'ablation', 'evaluate', 'faces', 'synth', 'reconstruct_command', 'standin', 'info',
+           'fit_scans_command', 'train']
 
 # %% ../nbs/15_cli.ipynb #fee4a34a
 SUBCOMMANDS = {}   # name -> (function, help, arguments)
@@ -101,16 +102,16 @@ def pose_batch(poses:list,   # (name, parameters) pairs from `expression_sweep`
 
 
 # %% ../nbs/15_cli.ipynb #c4e35c63
-@subcommand('quickstart', 'Pose the FLAME model (the stand-in by default) through a range of expressions; '
+@subcommand('expressions', 'Pose the FLAME model (the stand-in by default) through a range of expressions; '
             'write meshes, a picture and a CSV.',
-            arg('--out', default='runs/quickstart', help='output folder (default: runs/quickstart)'),
+            arg('--out', default='runs/expressions', help='output folder (default: runs/expressions)'),
             arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
             arg('--n-expr', dest='n_expr', type=int, default=50, help='expression components to load (default 50)'))
-def quickstart(out:str='runs/quickstart', # output folder
+def expressions(out:str='runs/expressions', # output folder
                flame:str=None,            # FLAME model file or folder; None: FIELDSNB_FLAME, else the stand-in
                n_expr:int=50,             # expression components to load
               ) -> Path:
-    "The main job on the embedded defaults."
+    "Meshes, a picture and a table of the model's named expressions."
     out = Path(out)
     model_file = find_model_file(flame_model_path(flame))
     layer = FLAME.from_file(model_file, n_shape=100, n_expr=n_expr)
@@ -128,9 +129,82 @@ def quickstart(out:str='runs/quickstart', # output folder
         writer.writeheader()
         writer.writerows(rows)
     plot_meshes(list(res.vertices), layer.faces, [n for n, _ in poses], ncols=6, path=out/'expressions.png')
-    print(f"fieldsnb quickstart: {len(poses)} poses of {model_file} ({layer.n_vertices} vertices)\n"
+    print(f"fieldsnb expressions: {len(poses)} poses of {model_file} ({layer.n_vertices} vertices)\n"
           f"  meshes:  {out/'meshes'}\n  picture: {out/'expressions.png'}\n  table:   {out/'expressions.csv'}")
     return out
+
+# %% ../nbs/15_cli.ipynb #6d427e49
+def _study_arguments(default_out:str) -> tuple:
+    return (arg('--out', default=default_out, help=f'output folder (default: {default_out})'),
+            arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
+            arg('--steps', type=int, default=None, help='fine-tuning steps of every method'),
+            arg('--base-steps', dest='base_steps', type=int, default=None, help='steps of the shared base model'),
+            arg('--n', type=int, default=None, help='images in the synthetic world'),
+            arg('--size', type=int, default=None, help='image side in pixels'),
+            arg('--batch-size', dest='batch_size', type=int, default=None),
+            arg('--full-size', dest='full_size', action='store_true',
+                help="the configurations' own network sizes (default: small networks for CPU)"),
+            arg('--device', default=None, help='auto (default), cpu or cuda'),
+            arg('--quiet', action='store_true', help='no progress bars'))
+
+def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, size:int=None,
+               batch_size:int=None, full_size:bool=False, device:str=None, quiet:bool=False) -> dict:
+    "A preset study with the given sizes changed; prints where everything is and the verdict."
+    from dataclasses import replace
+    from fieldsnb.study import METHOD_NAMES, STUDIES, run_study
+    if flame is not None: read_flame_model(find_model_file(flame_model_path(flame)))   # a bad model fails before any work
+    given = dict(steps=steps, base_steps=base_steps, n=n, size=size, batch_size=batch_size, device=device, flame=flame)
+    study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
+    if full_size: study = replace(study, small=False)
+    log = lambda m: print(f"fieldsnb {preset}: {m}", file=sys.stderr)
+    r = run_study(out, study, progress=not quiet, log=log)
+    print(r['table'].to_string(float_format=lambda x: f'{x:.4g}'))
+    for c in r['verdict'].itertuples():
+        print(f"{'holds' if c.holds else 'FAILS'}: FIELDS {c.claim} than {METHOD_NAMES.get(c.against, c.against)} "
+              f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
+    p = r['paths']
+    print(f"fieldsnb {preset}: done\n  report:  {p['report']}\n  metrics: {p['metrics']}\n"
+          f"  runs:    {p['runs']}\n  world:   {p['world']}")
+    return r
+
+@subcommand('quickstart', 'The main job: a synthetic world, one base model, SMIRK-style, EMOCA-style and FIELDS '
+            'fine-tuned from it at equal steps and evaluated; writes report.html and metrics.csv.',
+            *_study_arguments('runs/quickstart'))
+def quickstart(out:str='runs/quickstart', **sizes) -> dict:
+    "FIELDS against its baselines on the embedded defaults (about 15 minutes on 2 CPU cores)."
+    return _run_study('quickstart', out, **sizes)
+
+@subcommand('ablation', "FIELDS without each of its parts (L_3D-GT, L_emo, the intensity term, the base model; one step) "
+            "beside SMIRK-style and EMOCA-style, all from one base model at equal steps; report.html and metrics.csv.",
+            *_study_arguments('runs/ablation'))
+def ablation(out:str='runs/ablation', **sizes) -> dict:
+    "The ablation study."
+    return _run_study('ablation', out, **sizes)
+
+# %% ../nbs/15_cli.ipynb #153fa5f9
+@subcommand('evaluate', 'Evaluate trained runs on a synthetic world\'s test split; write metrics.csv and report.html.',
+            arg('runs', nargs='+', help='run folders written by fieldsnb train (NAME=FOLDER to rename one)'),
+            arg('--world', required=True, help='the synthetic world (fieldsnb synth) the runs are measured on'),
+            arg('--out', default='runs/evaluation', help='output folder (default: runs/evaluation)'),
+            arg('--device', default='cpu'))
+def evaluate(runs:list, world:str, out:str='runs/evaluation', device:str='cpu') -> pd.DataFrame:
+    "Measure runs and write the long table and the report."
+    import pandas as pd
+    from fieldsnb.evaluate import eval_split, evaluate_method, load_run, reconstruction_grid, write_report
+    if not (Path(world)/'test').is_dir():
+        raise FileNotFoundError(f"{world} holds no test split; give a world written by fieldsnb synth")
+    named = dict(r.split('=', 1) if '=' in r else (Path(r).name, r) for r in runs)
+    evaluations = [evaluate_method(load_run(run, name), world, device=device) for name, run in named.items()]
+    Path(out).mkdir(parents=True, exist_ok=True)
+    metrics = pd.concat([e['table'] for e in evaluations], ignore_index=True)
+    metrics.to_csv(Path(out)/'metrics.csv', index=False)
+    size = evaluations[0]['method'].size
+    grid = reconstruction_grid([e['method'] for e in evaluations], {e['method'].name: e['test'] for e in evaluations},
+                               eval_split(world, size))
+    write_report(Path(out)/'report.html', evaluations, named, grid=grid)
+    print(metrics.pivot(index='metric', columns='method', values='value').to_string(float_format=lambda x: f'{x:.4g}'))
+    print(f"fieldsnb evaluate: {len(named)} runs\n  report:  {Path(out)/'report.html'}\n  metrics: {Path(out)/'metrics.csv'}")
+    return metrics
 
 # %% ../nbs/15_cli.ipynb #acb08b7a
 @subcommand('faces', 'Find every face in photos (files or folders), write 224x224 crops, landmarks and faces.csv.',
