@@ -152,7 +152,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
     from fieldsnb.study import METHOD_NAMES, STUDIES, run_study
-    if flame is not None: read_flame_model(find_model_file(flame_model_path(flame)))   # a bad model fails before any work
+    read_flame_model(find_model_file(flame_model_path(flame)))   # a missing or bad model fails before any work
     given = dict(steps=steps, base_steps=base_steps, n=n, size=size, batch_size=batch_size, device=device, flame=flame)
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)

@@ -23,6 +23,15 @@ def blank_photo(tmp):
 
 def file_in_the_way(tmp): (tmp/'taken').write_text('a file where a folder should go')
 
+def small_world(tmp):
+    from fieldsnb.synthetic import make_world
+    make_world(tmp/'world', n=12, size=32, progress=False, proportions=dict(wild=.5, test=.5))
+
+def foreign_world(tmp):
+    "A quickstart folder whose world was made with other settings."
+    from fieldsnb.synthetic import make_world
+    make_world(tmp/'world', n=12, size=32, progress=False, proportions=dict(wild=.5, test=.5))
+
 def foreign_folder(tmp):
     (tmp/'world').mkdir()
     (tmp/'world'/'thesis.tex').write_text('my own work')
@@ -35,8 +44,13 @@ CASES = [
      'FIELDSNB_FLAME'),
     ('quickstart: corrupt model', ['quickstart', '--flame', '{tmp}/generic_model.pkl', '--out', '{tmp}/qs'],
      corrupt_model, 2, 'not a readable pickle'),
-    ('quickstart: too many components', ['quickstart', '--n-expr', '500', '--out', '{tmp}/qs'], nothing, 2,
+    ('expressions: too many components', ['expressions', '--n-expr', '500', '--out', '{tmp}/ex'], nothing, 2,
      'expression components'),
+    ('expressions: missing model', ['expressions', '--flame', '{tmp}/nowhere.pkl'], nothing, 2, 'FIELDSNB_FLAME'),
+    ('quickstart: an unrelated world in the way', ['quickstart', '--out', '{tmp}', '--n', '40', '--size', '32'],
+     foreign_world, 2, 'another size, count or seed'),
+    ('evaluate: not a run', ['evaluate', '{tmp}/nowhere', '--world', '{tmp}/world'], small_world, 2, 'no config.json'),
+    ('evaluate: no world', ['evaluate', '{tmp}/run', '--world', '{tmp}/nowhere'], nothing, 2, 'no test split'),
     ('faces: missing path', ['faces', '{tmp}/does/not/exist', '--out', '{tmp}/crops'], nothing, 2,
      'no face was cropped'),
     ('faces: not a photo', ['faces', '{tmp}/photos', '--out', '{tmp}/crops'], text_as_photo, 2, 'notes.jpg'),

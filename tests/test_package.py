@@ -28,20 +28,26 @@ def run(*args, env=None):
 def test_help_lists_subcommands():
     r = run('--help')
     assert r.returncode == 0
-    for sub in ('quickstart', 'standin', 'info'): assert sub in r.stdout
+    for sub in ('quickstart', 'ablation', 'evaluate', 'expressions', 'standin', 'info'): assert sub in r.stdout
 
 
 def test_quickstart_on_embedded_defaults(tmp_path):
-    "The README's main job: no FLAME file given, the stand-in is generated once into the cache and used."
+    """The README's main job at toy size: no FLAME file given, the stand-in is generated once into the cache,
+    three methods are trained from one base model and evaluated, the report and metrics.csv are written."""
     env = {'FIELDSNB_CACHE': str(tmp_path / 'cache'), 'FIELDSNB_FLAME': ''}
-    r = run('quickstart', '--out', str(tmp_path / 'qs'), env=env)
+    toy = ['--n', '40', '--size', '32', '--base-steps', '2', '--steps', '3', '--batch-size', '4', '--quiet']
+    r = run('quickstart', '--out', str(tmp_path / 'qs'), *toy, env=env)
     assert r.returncode == 0, r.stderr
     assert 'generating the stand-in' in r.stderr
-    rows = list(csv.DictReader(open(tmp_path / 'qs' / 'expressions.csv')))
-    assert len(rows) >= 17 and all((tmp_path / 'qs' / row['mesh']).is_file() for row in rows)
-    assert (tmp_path / 'qs' / 'expressions.png').stat().st_size > 10_000
-    r2 = run('quickstart', '--out', str(tmp_path / 'qs2'), env=env)
+    rows = list(csv.DictReader(open(tmp_path / 'qs' / 'metrics.csv')))
+    assert list(rows[0]) == ['method', 'metric', 'value']
+    assert {row['method'] for row in rows} == {'smirk', 'emoca', 'fields'}
+    assert {'expression_rmse', 'vertex_mm', 'intensity_ratio', 'valence_ccc_probe', 'accuracy_probe'} <= {row['metric'] for row in rows}
+    assert (tmp_path / 'qs' / 'report.html').stat().st_size > 100_000
+    assert str(tmp_path / 'qs' / 'report.html') in r.stdout and 'FIELDS lower expression error' in r.stdout
+    r2 = run('expressions', '--out', str(tmp_path / 'ex'), env=env)
     assert r2.returncode == 0 and 'generating' not in r2.stderr      # generated once, then reused
+    assert (tmp_path / 'ex' / 'expressions.png').stat().st_size > 10_000
 
 
 def test_bad_flame_file_is_a_clear_error(tmp_path):
