@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -66,21 +65,36 @@ def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 120):
     raise TimeoutError(f'jupyter lab did not answer at {url} within {timeout} s')
 
 
+CELL_TIMER = """import json, time
+_cell_t0 = {{}}
+def _cell_start(info): _cell_t0['t'], _cell_t0['src'] = time.time(), info.raw_cell.split('\\n')[0][:60]
+def _cell_end(result):
+    with open({out!r}, 'a') as f:
+        f.write(json.dumps(dict(src=_cell_t0['src'], seconds=round(time.time() - _cell_t0['t'], 2))) + '\\n')
+get_ipython().events.register('pre_run_cell', _cell_start)
+get_ipython().events.register('post_run_cell', _cell_end)
+"""
+
+
 @contextlib.contextmanager
 def jupyter_lab(tmp_path:Path, notebook:dict, app:str='jupyterlab'):
     "`app` (jupyterlab or notebook) headless on 127.0.0.1, a free port and a token, serving `notebook`; stopped after."
     root = tmp_path/'lab'
     root.mkdir()
     (root/'inspect.ipynb').write_text(json.dumps(notebook))
-    # every cell rendered (no windowing), so the inspector near the top keeps its place while we drag; the kernel's
-    # timestamps of each cell recorded in its metadata
+    # every cell rendered (no windowing), so the inspector near the top keeps its place while we drag
     tracker = tmp_path/'settings'/'@jupyterlab'/'notebook-extension'/'tracker.jupyterlab-settings'
     tracker.parent.mkdir(parents=True)
-    tracker.write_text(json.dumps(dict(windowingMode='none', recordTiming=True)))
+    tracker.write_text(json.dumps(dict(windowingMode='none')))
+    # the kernel writes each cell's time to cell_times.jsonl (an IPython startup file: the notebook is unchanged)
+    startup = tmp_path/'ipython'/'profile_default'/'startup'/'cell_times.py'
+    startup.parent.mkdir(parents=True)
+    startup.write_text(CELL_TIMER.format(out=str(tmp_path/'cell_times.jsonl')))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')])),
                JUPYTER_CONFIG_DIR=str(tmp_path/'config'), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path/'workspaces'),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path/'settings'), JUPYTER_RUNTIME_DIR=str(tmp_path/'runtime'))
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path/'settings'), JUPYTER_RUNTIME_DIR=str(tmp_path/'runtime'),
+               IPYTHONDIR=str(tmp_path/'ipython'))
     cmd = [sys.executable, '-m', app, '--no-browser', '--allow-root', '--ServerApp.ip=127.0.0.1',
            f'--ServerApp.port={port}', '--ServerApp.port_retries=0', f'--IdentityProvider.token={token}',
            f'--ServerApp.root_dir={root}']
@@ -131,12 +145,13 @@ def lab(tmp_path):
     with jupyter_lab(tmp_path, tutorial()) as server: yield server
 
 
-# JavaScript run in the page: the first inspector's mesh and readout, found by the classes and meta it sets
+# JavaScript run in the page: the first inspector's mesh and readout, found by the classes it sets
 MESH_JS = """() => {
-  const gd = [...document.querySelectorAll('.fieldsnb-inspector .js-plotly-plot')]
-               .find(g => g.layout && g.layout.meta === 'fieldsnb-inspect-mesh');
+  const ins = document.querySelector('.fieldsnb-inspector');  // the first inspector's mesh, the first plot in it
+  const gd = ins && ins.querySelector('.js-plotly-plot');
   // null until the mesh is drawn in its 3D scene (the data can arrive before the scene exists)
-  if (!gd || !gd.data || !gd.data[0].x || !(gd._fullLayout.scene && gd._fullLayout.scene._scene)) return null;
+  if (!gd || !gd.data || !gd.data.length || !gd.data[0].x || !(gd._fullLayout.scene && gd._fullLayout.scene._scene))
+    return null;
   const t = gd.data[0];
   let s = 0;
   for (const a of [t.x, t.y, t.z]) for (let i = 0; i < a.length; i++) s += a[i] * (1 + (i % 7));
@@ -145,9 +160,13 @@ MESH_JS = """() => {
   return {n: t.x.length, checksum: s, valence: v && v.textContent, arousal: a && a.textContent};
 }"""
 
+FIGURES_JS = """() => [...document.querySelectorAll('.jp-Notebook .js-plotly-plot')].map(g => ({
+  meta: g.layout && g.layout.meta, width: g._fullLayout && g._fullLayout.width,
+  traces: (g.data || []).map(t => `${t.type}:${t.x ? t.x.length : 0}`)}))"""
+
 TIMING_JS = """() => {
-  const gd = [...document.querySelectorAll('.fieldsnb-inspector .js-plotly-plot')]
-               .find(g => g.layout && g.layout.meta === 'fieldsnb-inspect-mesh');
+  const ins = document.querySelector('.fieldsnb-inspector');  // the first inspector's mesh, the first plot in it
+  const gd = ins && ins.querySelector('.js-plotly-plot');
   window.__fieldsnbTimes = [];
   window.__fieldsnbStart = null;
   document.addEventListener('keydown', () => { window.__fieldsnbStart = performance.now(); }, true);
@@ -227,25 +246,10 @@ def run_all(page, timeout=300):
     return cells, times
 
 
-def cell_times(page, lab, timeout=60) -> list:
-    "Save the notebook; each code cell's (first source line, seconds in the kernel), from JupyterLab's recordTiming."
-    path = lab['root']/'inspect.ipynb'
-    before = path.stat().st_mtime
-    page.keyboard.press('Control+s')
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        if path.stat().st_mtime != before:
-            try: cells = [c for c in json.loads(path.read_text())['cells'] if c['cell_type'] == 'code']
-            except json.JSONDecodeError: cells = []      # caught mid-write
-            if cells and all('execution' in c['metadata'] for c in cells):
-                def seconds(e):
-                    t = [datetime.fromisoformat(e[k].replace('Z', '+00:00'))
-                         for k in ('iopub.execute_input', 'shell.execute_reply')]
-                    return (t[1] - t[0]).total_seconds()
-                return [(''.join(c['source']).split('\n')[0][:60], seconds(c['metadata']['execution']))
-                        for c in cells]
-        time.sleep(.5)
-    return []
+def cell_times(lab) -> list:
+    "Each cell's (first source line, seconds in the kernel), as the kernel's startup hook recorded them."
+    rows = [json.loads(line) for line in (lab['root'].parent/'cell_times.jsonl').read_text().splitlines()]
+    return [(r['src'], r['seconds']) for r in rows]
 
 
 def slider_parts(page, name):
@@ -273,7 +277,8 @@ def test_inspector_in_chromium(lab, capsys):
             run_all(page)
             with capsys.disabled():
                 print(f'\nthe tutorial ran in {time.time() - t_run:.1f} s; seconds in the kernel per cell:')
-                for src, sec in cell_times(page, lab): print(f'{sec:7.2f}  {src}')
+                for src, sec in cell_times(lab): print(f'{sec:7.2f}  {src}')
+                print('figures:', page.evaluate(FIGURES_JS))
             no_news = page.get_by_role('button', name='No', exact=True)
             if no_news.count(): no_news.first.click()    # JupyterLab's news question covers the page's corner
             errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -315,11 +320,14 @@ def test_inspector_in_chromium(lab, capsys):
                 page.wait_for_function(f'window.__fieldsnbTimes.length > {n}', timeout=10_000)
                 page.wait_for_timeout(150)
             times = page.evaluate('window.__fieldsnbTimes')[2:]        # two warm-up steps
-        except Exception:
+        except Exception as e:
             page.screenshot(path=str(shots/'inspect_failure.png'))
-            print('browser console:', *console[-40:], sep='\n')
-            print('lab log ends:', lab['log'].read_text()[-3000:], sep='\n')
-            raise
+            try: figures = page.evaluate(FIGURES_JS)
+            except Exception as e2: figures = f'(not read: {e2})'
+            raise AssertionError(f"{type(e).__name__}: {e}\n--- the inspector's figures: {figures}"
+                                 '\n--- browser console (last 30):\n' + '\n'.join(console[-30:]) +
+                                 f"\n--- lab log (last 3000 characters):\n{lab['log'].read_text()[-3000:]}"
+                                 f"\n--- screenshot: {shots/'inspect_failure.png'}") from e
         finally:
             browser.close()
     median = statistics.median(times)
