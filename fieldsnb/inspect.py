@@ -217,12 +217,36 @@ def parameter_differences(a:InspectorState, b:InspectorState,
     out.update({f'ψ{k}': float(d[k]) for k in range(len(d)) if k not in named})
     return out
 
-# %% ../nbs/14_inspect.ipynb #b3d4feac
+# %% ../nbs/14_inspect.ipynb #de8d1a4f
+_SHARED_PLOTLY_ESM = """
+const key = Symbol.for('fieldsnb.plotly-widget');    // plotly's widget module, imported once per page
+function plotlyWidget(model) {
+  if (!window[key]) {
+    const url = URL.createObjectURL(new Blob([model.get('_bundle')], {type: 'text/javascript'}));
+    window[key] = import(url).finally(() => URL.revokeObjectURL(url));
+  }
+  return window[key];
+}
+export default () => {
+  let widget;
+  return {
+    initialize({model}) {      // not awaited: anywidget's clock stops once this returns
+      widget = plotlyWidget(model).then(m => { const w = m.default(); w.initialize({model}); return w; });
+    },
+    async render({model, el}) { return (await widget).render({model, el}); },
+  };
+};
+"""
+
 @functools.cache
 def _figure_widget_class():
     import plotly.graph_objects as go
+    from traitlets import Unicode
     class FigureWidget(go.FigureWidget):
-        "A plotly FigureWidget whose comm opens with its traces and layout in the first message."
+        "A plotly FigureWidget whose comm opens with its traces and layout; plotly's module is loaded once a page."
+        _esm = _SHARED_PLOTLY_ESM
+        _bundle = Unicode(str(go.FigureWidget._esm)).tag(sync=True)   # plotly's own widget module (5 MB)
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)     # ipywidgets calls `open` in here: held back, see below
             self._widget_data, self._widget_layout = deepcopy(self._data), deepcopy(self._layout_obj._props)
@@ -236,7 +260,7 @@ def _figure_widget_class():
 def figure_widget(data=None,         # traces, or a plotly Figure
                   layout:dict=None,  # the layout
                  ): # a plotly FigureWidget
-    "A plotly FigureWidget that reaches the browser with its traces and layout."
+    "A plotly FigureWidget that reaches the browser whole and keeps taking updates on a loaded machine."
     return _figure_widget_class()(data, layout)
 
 # %% ../nbs/14_inspect.ipynb #26b657ff
