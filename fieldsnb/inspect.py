@@ -227,13 +227,30 @@ function plotlyWidget(model) {
   }
   return window[key];
 }
+const floats = dv => new Float32Array(dv.buffer.slice(dv.byteOffset, dv.byteOffset + dv.byteLength));
 export default () => {
   let widget;
   return {
     initialize({model}) {      // not awaited: anywidget's clock stops once this returns
       widget = plotlyWidget(model).then(m => { const w = m.default(); w.initialize({model}); return w; });
+      model.on('msg:custom', (msg, buffers) => {      // arrays for views drawn later
+        if (msg.type !== 'fieldsnb-arrays') return;
+        const trace = model.get('_widget_data')[msg.trace];
+        msg.keys.forEach((k, i) => { trace[k] = floats(buffers[i]); });
+      });
     },
-    async render({model, el}) { return (await widget).render({model, el}); },
+    async render({model, el}) {
+      const remove = (await widget).render({model, el});
+      const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+      const arrays = (msg, buffers) => {
+        if (msg.type !== 'fieldsnb-arrays' || !gd || !gd._fullLayout) return;
+        const update = {};
+        msg.keys.forEach((k, i) => { update[k] = [floats(buffers[i])]; });
+        window.Plotly.restyle(gd, update, [msg.trace]);
+      };
+      model.on('msg:custom', arrays);
+      return () => { model.off('msg:custom', arrays); remove(); };
+    },
   };
 };
 """
@@ -255,6 +272,14 @@ def _figure_widget_class():
 
         def open(self):
             if getattr(self, '_complete', False): super().open()
+
+        def send_arrays(self, trace:int=0, # which trace
+                        **arrays):         # name=array: x=..., y=...
+            "Replace a trace's arrays here and in the browser: one binary float32 message, no plotly round trip."
+            arrays = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+            self._data[trace].update(arrays)
+            self.send(dict(type='fieldsnb-arrays', trace=trace, keys=list(arrays)),
+                      buffers=[a.tobytes() for a in arrays.values()])
     return FigureWidget
 
 def figure_widget(data=None,         # traces, or a plotly Figure
@@ -349,13 +374,10 @@ class Inspector:
 def _refresh(self):
     "Push the state to the mesh, the readout and the VA point."
     v = self.state.vertices().numpy() * 100
-    with self.figure.batch_update():
-        mesh = self.figure.data[0]
-        mesh.x, mesh.y, mesh.z = v[:, 0], v[:, 1], v[:, 2]
+    self.figure.send_arrays(0, x=v[:, 0], y=v[:, 1], z=v[:, 2])
     e = self.state.emotion()
     self.readout.value = readout_html(e)
-    if e is not None:
-        with self.va.batch_update(): self.va.data[2].x, self.va.data[2].y = [e['valence']], [e['arousal']]
+    if e is not None: self.va.send_arrays(2, x=[e['valence']], y=[e['arousal']])
 
 @patch_to(Inspector)
 def _moved(self, change):
