@@ -244,7 +244,7 @@ export default () => {
       const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
       const arrays = (msg, buffers) => {
         if (msg.type !== 'fieldsnb-arrays' || !gd || !gd._fullLayout) return;
-        const update = {};
+        const update = {_doNotReportToPy: true};     // as plotly's own updates: the kernel knows already
         msg.keys.forEach((k, i) => { update[k] = [floats(buffers[i])]; });
         window.Plotly.restyle(gd, update, [msg.trace]);
       };

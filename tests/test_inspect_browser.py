@@ -1,9 +1,15 @@
 """The inspector in a real browser: JupyterLab on 127.0.0.1, the tutorial run in Debian's Chromium via Playwright.
 
 Runs in CI (which installs `chromium` from Debian's packages and `playwright` from dev_requirements); skips, saying
-why, only when either is missing. Installs nothing at run time. Prints `inspect_update_ms: value`, the median of 20
-slider steps from the key press to the next animation frame after plotly applied the new vertices, and saves a
-screenshot to $FIELDSNB_SCREENSHOTS (default: _screenshots/ in the repository).
+why, only when either is missing. Installs nothing at run time. Prints the tutorial's time per cell (an IPython
+startup hook in the kernel records them) and `inspect_update_ms: value`, the median of 20 slider steps from the key
+press to the next animation frame after plotly applied the new vertices, and saves screenshots to
+$FIELDSNB_SCREENSHOTS (default: _screenshots/ in the repository).
+
+No fixed sleeps stand in for readiness: Run All waits for the kernel to be started, connected and idle (the page
+reads 'idle' before any kernel exists, and a Run All clicked then was lost); the cells are followed by their
+prompts, with bounded timeouts; a failure says what was waited for and carries the figures' state, the browser
+console and the end of JupyterLab's log.
 """
 import contextlib
 import json
@@ -36,10 +42,6 @@ except ImportError:
     sync_playwright = None
 
 pytestmark = [
-    # Not yet reliable: it passed 2 of 5 runs on a loaded machine (the tutorial's last cells sometimes never ran).
-    # Until that is understood it runs only when asked for, and issue 13 stays open.
-    pytest.mark.skipif(os.environ.get('FIELDSNB_BROWSER_TEST') != '1',
-                       reason='the browser test is not reliable yet; run it with FIELDSNB_BROWSER_TEST=1'),
     pytest.mark.skipif(CHROMIUM is None, reason='chromium is not installed (Debian: apt-get install chromium)'),
     pytest.mark.skipif(sync_playwright is None,
                        reason='the playwright package is not installed (pip install -e ".[dev]")'),
@@ -278,12 +280,16 @@ def test_inspector_in_chromium(lab, capsys):
             with capsys.disabled():
                 print(f'\nthe tutorial ran in {time.time() - t_run:.1f} s; seconds in the kernel per cell:')
                 for src, sec in cell_times(lab): print(f'{sec:7.2f}  {src}')
-                print('figures:', page.evaluate(FIGURES_JS))
             no_news = page.get_by_role('button', name='No', exact=True)
             if no_news.count(): no_news.first.click()    # JupyterLab's news question covers the page's corner
             errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
                                   ':has-text("Traceback"), .jp-RenderedText:has-text("Traceback")')
             assert errors.count() == 0, errors.first.inner_text()
+            # anywidget gives a widget 2 s to load its module, then it ignores every update; fieldsnb's figures load
+            # in milliseconds, but a page busy drawing 3D scenes on a loaded machine can still miss the 2 s
+            deaf = [m for m in console if 'Failed to initialize model' in m]
+            if deaf:
+                with capsys.disabled(): print(f'note: {len(deaf)} widget(s) missed anywidget\'s 2 s to initialise')
             page.wait_for_selector('.fieldsnb-inspector .js-plotly-plot', timeout=60_000)
             page.wait_for_function(f'({MESH_JS})() !== null', timeout=60_000)
             page.locator('.fieldsnb-inspector').first.scroll_into_view_if_needed()
@@ -317,7 +323,7 @@ def test_inspector_in_chromium(lab, capsys):
             for k in range(N_TIMED + 2):
                 n = page.evaluate('window.__fieldsnbTimes.length')
                 page.keyboard.press('ArrowLeft' if k % 2 else 'ArrowRight')
-                page.wait_for_function(f'window.__fieldsnbTimes.length > {n}', timeout=10_000)
+                page.wait_for_function(f'window.__fieldsnbTimes.length > {n}', timeout=20_000)
                 page.wait_for_timeout(150)
             times = page.evaluate('window.__fieldsnbTimes')[2:]        # two warm-up steps
         except Exception as e:
