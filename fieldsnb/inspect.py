@@ -233,11 +233,6 @@ export default () => {
   return {
     initialize({model}) {      // not awaited: anywidget's clock stops once this returns
       widget = plotlyWidget(model).then(m => { const w = m.default(); w.initialize({model}); return w; });
-      model.on('msg:custom', (msg, buffers) => {      // arrays for views drawn later
-        if (msg.type !== 'fieldsnb-arrays') return;
-        const trace = model.get('_widget_data')[msg.trace];
-        msg.keys.forEach((k, i) => { trace[k] = floats(buffers[i]); });
-      });
     },
     async render({model, el}) {
       const remove = (await widget).render({model, el});
