@@ -199,10 +199,14 @@ def wait_for_kernel(page, lab, timeout=180):
 
     The page's execution indicator reads 'idle' before any kernel exists; a Run All clicked then is lost (the
     cause of this test's earlier flakiness on a loaded machine, where the kernel takes seconds to start)."""
-    t0 = time.time()
+    t0, kernels = time.time(), []
     while time.time() - t0 < timeout:
-        with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
-            kernels = json.loads(r.read())
+        try:
+            with urllib.request.urlopen(f"{lab['url']}/api/kernels?token={lab['token']}", timeout=10) as r:
+                kernels = json.loads(r.read())
+        except OSError:       # jupyter_server answers 500 while a kernel is half started (no last_activity yet)
+            time.sleep(.5)
+            continue
         ready = [k for k in kernels if k['execution_state'] == 'idle' and k.get('connections', 0) > 0]
         if ready and page.evaluate(KERNEL_JS) == 'idle':
             print(f'kernel ready after {time.time() - t0:.1f} s')
