@@ -1,4 +1,5 @@
-"""The inspector in a real browser: JupyterLab on 127.0.0.1, the tutorial run in Debian's Chromium via Playwright.
+"""The inspector in a real browser: JupyterLab on 127.0.0.1, the tutorial run in Debian's Chromium via Playwright;
+then Notebook 7 (`jupyter notebook`) with the tutorial's first inspector, when the notebook package is installed.
 
 Runs in CI (which installs `chromium` from Debian's packages and `playwright` from dev_requirements); skips, saying
 why, only when either is missing. Installs nothing at run time. Prints the tutorial's time per cell (an IPython
@@ -12,6 +13,7 @@ prompts, with bounded timeouts; a failure says what was waited for and carries t
 console and the end of JupyterLab's log.
 """
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -140,11 +142,25 @@ def cache_models():
     default_emotion_head(FLAME.from_file(model_file, n_shape=100, n_expr=50), model_file)
 
 
-@pytest.fixture
-def lab(tmp_path):
-    "JupyterLab serving the tutorial with short fits (the browser's part is what is tested here)."
+def inspector_only() -> dict:
+    "The tutorial up to its first inspector: what the Notebook 7 run needs (JupyterLab's run covers the rest)."
+    nb = tutorial()
+    nb['cells'] = [c for c in nb['cells'] if c['cell_type'] == 'code'][:3]
+    return nb
+
+
+NOTEBOOK_7 = importlib.util.find_spec('notebook') is not None
+FRONT_ENDS = {'jupyterlab': '/lab/tree/inspect.ipynb', 'notebook': '/notebooks/inspect.ipynb'}
+
+
+@pytest.fixture(params=['jupyterlab', pytest.param('notebook', marks=pytest.mark.skipif(
+    not NOTEBOOK_7, reason='the notebook package (Notebook 7) is not installed (pip install -e ".[dev]")'))])
+def lab(request, tmp_path):
+    "JupyterLab serving the tutorial with short fits (the browser's part is what is tested here), or Notebook 7."
     cache_models()
-    with jupyter_lab(tmp_path, tutorial()) as server: yield server
+    app = request.param
+    with jupyter_lab(tmp_path, tutorial() if app == 'jupyterlab' else inspector_only(), app=app) as server:
+        yield server
 
 
 # JavaScript run in the page: the first inspector's mesh and readout, found by the classes it sets
@@ -268,6 +284,7 @@ def slider_parts(page, name):
 
 def test_inspector_in_chromium(lab, capsys):
     shots = Path(os.environ.get('FIELDSNB_SCREENSHOTS', ROOT/'_screenshots'))
+    tag = '' if lab['app'] == 'jupyterlab' else '_notebook'      # JupyterLab's names stay as they were
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
@@ -276,13 +293,13 @@ def test_inspector_in_chromium(lab, capsys):
             console = []
             page.on('console', lambda m: console.append(f'{time.strftime("%X")} {m.type}: {m.text}'))
             page.on('pageerror', lambda e: console.append(f'pageerror: {e}'))
-            page.goto(f"{lab['url']}/lab/tree/inspect.ipynb?token={lab['token']}")
+            page.goto(f"{lab['url']}{FRONT_ENDS[lab['app']]}?token={lab['token']}")
             page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
             wait_for_kernel(page, lab)
             t_run = time.time()
             run_all(page)
             with capsys.disabled():
-                print(f'\nthe tutorial ran in {time.time() - t_run:.1f} s; seconds in the kernel per cell:')
+                print(f"\n{lab['app']}: the notebook ran in {time.time() - t_run:.1f} s; seconds in the kernel per cell:")
                 for src, sec in cell_times(lab): print(f'{sec:7.2f}  {src}')
             no_news = page.get_by_role('button', name='No', exact=True)
             if no_news.count(): no_news.first.click()    # JupyterLab's news question covers the page's corner
@@ -318,9 +335,11 @@ def test_inspector_in_chromium(lab, capsys):
             after = page.evaluate(MESH_JS)
             assert abs(after['checksum'] - before['checksum']) > 1e-3, (before, after)
             assert float(after['valence']) > float(before['valence']), (before, after)   # a smile reads happier
-            page.locator('.fieldsnb-inspector').first.screenshot(path=str(shots/'inspect_inspector.png'))
-            page.screenshot(path=str(shots/'inspect_page.png'))
+            page.locator('.fieldsnb-inspector').first.screenshot(path=str(shots/f'inspect_inspector{tag}.png'))
+            page.screenshot(path=str(shots/f'inspect_page{tag}.png'))
 
+            if lab['app'] != 'jupyterlab': return     # latency in JupyterLab only: in Notebook 7 the arrow keys did
+            # not reach the focused slider in our runs
             # the latency: a key press on the focused handle to the frame after plotly applied the vertices
             page.evaluate(TIMING_JS)
             handle.focus()
@@ -331,18 +350,18 @@ def test_inspector_in_chromium(lab, capsys):
                 page.wait_for_timeout(150)
             times = page.evaluate('window.__fieldsnbTimes')[2:]        # two warm-up steps
         except Exception as e:
-            page.screenshot(path=str(shots/'inspect_failure.png'))
+            page.screenshot(path=str(shots/f'inspect_failure{tag}.png'))
             try: figures = page.evaluate(FIGURES_JS)
             except Exception as e2: figures = f'(not read: {e2})'
             raise AssertionError(f"{type(e).__name__}: {e}\n--- the inspector's figures: {figures}"
                                  '\n--- browser console (last 30):\n' + '\n'.join(console[-30:]) +
                                  f"\n--- lab log (last 3000 characters):\n{lab['log'].read_text()[-3000:]}"
-                                 f"\n--- screenshot: {shots/'inspect_failure.png'}") from e
+                                 f"\n--- screenshot: {shots/f'inspect_failure{tag}.png'}") from e
         finally:
             browser.close()
     median = statistics.median(times)
-    (shots/'inspect_update_ms.txt').write_text(f'{median:.1f}\n')
+    (shots/f'inspect_update_ms{tag}.txt').write_text(f'{median:.1f}\n')
     with capsys.disabled():
-        print(f'\ninspect_update_ms: {median:.1f}  (median of {len(times)}; min {min(times):.1f}, '
+        print(f'\ninspect_update_ms{tag}: {median:.1f}  (median of {len(times)}; min {min(times):.1f}, '
               f'max {max(times):.1f}; screenshots in {shots})')
     assert len(times) == N_TIMED
