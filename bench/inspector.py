@@ -7,11 +7,10 @@ of 20 steps, with the FLAME-sized stand-in (5023 vertices). The measurement is t
 `playwright` package (a dev requirement). Screenshots land in $FIELDSNB_SCREENSHOTS (default _screenshots/).
 Run: `python bench/inspector.py`.
 """
-import os, subprocess, sys
+import subprocess, sys
 from pathlib import Path
 
 if __name__ == '__main__':
     root = Path(__file__).resolve().parents[1]
     sys.exit(subprocess.call([sys.executable, '-m', 'pytest', '-q', '-s', '-rs',
-                              str(root/'tests'/'test_inspect_browser.py')], cwd=root,
-                             env={**os.environ, 'FIELDSNB_BROWSER_TEST': '1'}))
+                              str(root/'tests'/'test_inspect_browser.py')], cwd=root))

@@ -4,7 +4,9 @@
 
 # %% ../nbs/14_inspect.ipynb #292e9adc
 from __future__ import annotations
+import functools
 import json
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from fastcore.basics import patch_to
 # %% auto #0
 __all__ = ['AU_RANGE', 'COEFF_RANGE', 'POSE_CONTROLS', 'CIRCUMPLEX', 'Control', 'inspector_controls', 'blank_params',
            'InspectorState', 'fit_width', 'load_reconstruction', 'vertex_distances', 'parameter_differences',
-           'mesh_trace', 'va_figure', 'readout_html', 'Inspector', 'compare', 'inspect']
+           'figure_widget', 'mesh_trace', 'va_figure', 'readout_html', 'Inspector', 'compare', 'inspect']
 
 # %% ../nbs/14_inspect.ipynb #013a33fd
 @dataclass
@@ -215,6 +217,72 @@ def parameter_differences(a:InspectorState, b:InspectorState,
     out.update({f'ψ{k}': float(d[k]) for k in range(len(d)) if k not in named})
     return out
 
+# %% ../nbs/14_inspect.ipynb #de8d1a4f
+_SHARED_PLOTLY_ESM = """
+const key = Symbol.for('fieldsnb.plotly-widget');    // plotly's widget module, imported once per page
+function plotlyWidget(model) {
+  if (!window[key]) {
+    const url = URL.createObjectURL(new Blob([model.get('_bundle')], {type: 'text/javascript'}));
+    window[key] = import(url).finally(() => URL.revokeObjectURL(url));
+  }
+  return window[key];
+}
+const floats = dv => new Float32Array(dv.buffer.slice(dv.byteOffset, dv.byteOffset + dv.byteLength));
+export default () => {
+  let widget;
+  return {
+    initialize({model}) {      // not awaited: anywidget's clock stops once this returns
+      widget = plotlyWidget(model).then(m => { const w = m.default(); w.initialize({model}); return w; });
+    },
+    async render({model, el}) {
+      const remove = (await widget).render({model, el});
+      const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+      const arrays = (msg, buffers) => {
+        if (msg.type !== 'fieldsnb-arrays' || !gd || !gd._fullLayout) return;
+        const update = {_doNotReportToPy: true};     // as plotly's own updates: the kernel knows already
+        msg.keys.forEach((k, i) => { update[k] = [floats(buffers[i])]; });
+        window.Plotly.restyle(gd, update, [msg.trace]);
+      };
+      model.on('msg:custom', arrays);
+      return () => { model.off('msg:custom', arrays); remove(); };
+    },
+  };
+};
+"""
+
+@functools.cache
+def _figure_widget_class():
+    import plotly.graph_objects as go
+    from traitlets import Unicode
+    class FigureWidget(go.FigureWidget):
+        "A plotly FigureWidget whose comm opens with its traces and layout; plotly's module is loaded once a page."
+        _esm = _SHARED_PLOTLY_ESM
+        _bundle = Unicode(str(go.FigureWidget._esm)).tag(sync=True)   # plotly's own widget module (5 MB)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)     # ipywidgets calls `open` in here: held back, see below
+            self._widget_data, self._widget_layout = deepcopy(self._data), deepcopy(self._layout_obj._props)
+            self._complete = True
+            self.open()
+
+        def open(self):
+            if getattr(self, '_complete', False): super().open()
+
+        def send_arrays(self, trace:int=0, # which trace
+                        **arrays):         # name=array: x=..., y=...
+            "Replace a trace's arrays here and in the browser: one binary float32 message, no plotly round trip."
+            arrays = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+            self._data[trace].update(arrays)
+            self.send(dict(type='fieldsnb-arrays', trace=trace, keys=list(arrays)),
+                      buffers=[a.tobytes() for a in arrays.values()])
+    return FigureWidget
+
+def figure_widget(data=None,         # traces, or a plotly Figure
+                  layout:dict=None,  # the layout
+                 ): # a plotly FigureWidget
+    "A plotly FigureWidget that reaches the browser whole and keeps taking updates on a loaded machine."
+    return _figure_widget_class()(data, layout)
+
 # %% ../nbs/14_inspect.ipynb #26b657ff
 CIRCUMPLEX = dict(happy=(.8, .5), surprise=(.2, .85), fear=(-.6, .75), anger=(-.65, .6), disgust=(-.7, .3),
                   contempt=(-.5, .2), sad=(-.7, -.4), neutral=(0., 0.))  # where each class sits, roughly (Russell)
@@ -235,14 +303,14 @@ def va_figure(**kw): # a plotly FigureWidget: the circumplex and the current poi
     import plotly.graph_objects as go
     t = np.linspace(0, 2 * np.pi, 73)
     places = np.array(list(CIRCUMPLEX.values()))
-    fig = go.FigureWidget([go.Scatter(x=np.cos(t), y=np.sin(t), mode='lines', line_color='#bbb', hoverinfo='skip'),
-                           go.Scatter(x=places[:, 0], y=places[:, 1], text=list(CIRCUMPLEX), mode='text',
-                                      textfont_color='#888'),
-                           go.Scatter(x=[0.], y=[0.], mode='markers', marker=dict(size=14, color='crimson'))])
-    fig.update_layout(width=280, height=280, showlegend=False, margin=dict(l=30, r=10, t=30, b=30),
-                      title='valence / arousal', xaxis=dict(range=[-1.1, 1.1], zeroline=True, title='valence'),
-                      yaxis=dict(range=[-1.1, 1.1], zeroline=True, scaleanchor='x', title='arousal'), **kw)
-    return fig
+    traces = [go.Scatter(x=np.cos(t), y=np.sin(t), mode='lines', line_color='#bbb', hoverinfo='skip'),
+              go.Scatter(x=places[:, 0], y=places[:, 1], text=list(CIRCUMPLEX), mode='text', textfont_color='#888'),
+              go.Scatter(x=[0.], y=[0.], mode='markers', marker=dict(size=14, color='crimson'))]
+    return figure_widget(traces, dict(width=280, height=280, showlegend=False, margin=dict(l=30, r=10, t=30, b=30),
+                                      title='valence / arousal',
+                                      xaxis=dict(range=[-1.1, 1.1], zeroline=True, title='valence'),
+                                      yaxis=dict(range=[-1.1, 1.1], zeroline=True, scaleanchor='x', title='arousal'),
+                                      **kw))
 
 # %% ../nbs/14_inspect.ipynb #2314bd19
 def readout_html(e:dict|None) -> str: # an HTML snippet
@@ -262,12 +330,10 @@ class Inspector:
                  width:int=460,                # the mesh's size in pixels
                 ):
         import ipywidgets as W
-        import plotly.graph_objects as go
         self.state, self._quiet = state, False
-        v = state.vertices()
-        self.figure = go.FigureWidget(mesh_trace(v, state.flame.faces, color='#d9b99b'))
-        self.figure.update_layout(width=width, height=width, margin=dict(l=0, r=0, t=0, b=0), scene=_scene(),
-                                  meta='fieldsnb-inspect-mesh', uirevision='keep')
+        self.figure = figure_widget([mesh_trace(state.vertices(), state.flame.faces, color='#d9b99b')],
+                                    dict(width=width, height=width, margin=dict(l=0, r=0, t=0, b=0), scene=_scene(),
+                                         meta='fieldsnb-inspect-mesh', uirevision='keep'))
         self.va = va_figure(meta='fieldsnb-inspect-va')
         self.readout = W.HTML().add_class('fieldsnb-readout')
         self.sliders = {}
@@ -303,13 +369,10 @@ class Inspector:
 def _refresh(self):
     "Push the state to the mesh, the readout and the VA point."
     v = self.state.vertices().numpy() * 100
-    with self.figure.batch_update():
-        mesh = self.figure.data[0]
-        mesh.x, mesh.y, mesh.z = v[:, 0], v[:, 1], v[:, 2]
+    self.figure.send_arrays(0, x=v[:, 0], y=v[:, 1], z=v[:, 2])
     e = self.state.emotion()
     self.readout.value = readout_html(e)
-    if e is not None:
-        with self.va.batch_update(): self.va.data[2].x, self.va.data[2].y = [e['valence']], [e['arousal']]
+    if e is not None: self.va.send_arrays(2, x=[e['valence']], y=[e['arousal']])
 
 @patch_to(Inspector)
 def _moved(self, change):
@@ -399,7 +462,7 @@ def compare(a:InspectorState, b:InspectorState,   # two faces on the same layer
     bars = go.Figure(go.Bar(x=[diff[n] for n in top], y=top, orientation='h', marker_color='#4a7'))
     bars.update_layout(width=3 * size, height=max(200, 18 * len(top)), margin=dict(l=140, r=20, t=30, b=30),
                        title=f'{titles[1]} minus {titles[0]}')
-    box = W.VBox([go.FigureWidget(fig), go.FigureWidget(bars)])
+    box = W.VBox([figure_widget(fig), figure_widget(bars)])
     box.distances, box.differences = dist, diff
     return box
 
