@@ -187,8 +187,8 @@ def ablation(out:str='runs/ablation', **sizes) -> dict:
             arg('--world', required=True, help='the synthetic world (fieldsnb synth) the runs are measured on'),
             arg('--out', default='runs/evaluation', help='output folder (default: runs/evaluation)'),
             arg('--device', default='cpu'))
-def evaluate(runs:list, world:str, out:str='runs/evaluation', device:str='cpu') -> pd.DataFrame:
-    "Measure runs and write the long table and the report."
+def evaluate(runs:list, world:str, out:str='runs/evaluation', device:str='cpu'):   # -> the long table
+    "Measure runs and write the long table (method, metric, value) and the report."
     import pandas as pd
     from fieldsnb.evaluate import eval_split, evaluate_method, load_run, reconstruction_grid, write_report
     if not (Path(world)/'test').is_dir():
