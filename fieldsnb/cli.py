@@ -147,21 +147,26 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--device', default=None, help='auto (default), cpu or cuda'),
             arg('--quiet', action='store_true', help='no progress bars'))
 
+def _print_results(r:dict):
+    "The wide table and each claim of FIELDS as holds / FAILS with both numbers."
+    from fieldsnb.study import METHOD_NAMES
+    print(r['table'].to_string(float_format=lambda x: f'{x:.4g}'))
+    for c in r['verdict'].itertuples():
+        print(f"{'holds' if c.holds else 'FAILS'}: FIELDS {c.claim} than {METHOD_NAMES.get(c.against, c.against)} "
+              f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
+
 def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, size:int=None,
                batch_size:int=None, full_size:bool=False, device:str=None, quiet:bool=False) -> dict:
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
-    from fieldsnb.study import METHOD_NAMES, STUDIES, run_study
+    from fieldsnb.study import STUDIES, run_study
     read_flame_model(find_model_file(flame_model_path(flame)))   # a missing or bad model fails before any work
     given = dict(steps=steps, base_steps=base_steps, n=n, size=size, batch_size=batch_size, device=device, flame=flame)
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)
     log = lambda m: print(f"fieldsnb {preset}: {m}", file=sys.stderr)
     r = run_study(out, study, progress=not quiet, log=log)
-    print(r['table'].to_string(float_format=lambda x: f'{x:.4g}'))
-    for c in r['verdict'].itertuples():
-        print(f"{'holds' if c.holds else 'FAILS'}: FIELDS {c.claim} than {METHOD_NAMES.get(c.against, c.against)} "
-              f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
+    _print_results(r)
     p = r['paths']
     print(f"fieldsnb {preset}: done\n  report:  {p['report']}\n  metrics: {p['metrics']}\n"
           f"  runs:    {p['runs']}\n  world:   {p['world']}")
@@ -188,23 +193,14 @@ def ablation(out:str='runs/ablation', **sizes) -> dict:
             arg('--out', default='runs/evaluation', help='output folder (default: runs/evaluation)'),
             arg('--device', default='cpu'))
 def evaluate(runs:list, world:str, out:str='runs/evaluation', device:str='cpu'):   # -> the long table
-    "Measure runs and write the long table (method, metric, value) and the report."
-    import pandas as pd
-    from fieldsnb.evaluate import eval_split, evaluate_method, load_run, reconstruction_grid, write_report
-    if not (Path(world)/'test').is_dir():
-        raise FileNotFoundError(f"{world} holds no test split; give a world written by fieldsnb synth")
+    "Measure runs and write the long table (method, metric, value), the reconstructions and the report."
+    from fieldsnb.evaluate import evaluate_runs
     named = dict(r.split('=', 1) if '=' in r else (Path(r).name, r) for r in runs)
-    evaluations = [evaluate_method(load_run(run, name), world, device=device) for name, run in named.items()]
-    Path(out).mkdir(parents=True, exist_ok=True)
-    metrics = pd.concat([e['table'] for e in evaluations], ignore_index=True)
-    metrics.to_csv(Path(out)/'metrics.csv', index=False)
-    size = evaluations[0]['method'].size
-    grid = reconstruction_grid([e['method'] for e in evaluations], {e['method'].name: e['test'] for e in evaluations},
-                               eval_split(world, size))
-    write_report(Path(out)/'report.html', evaluations, named, grid=grid)
-    print(metrics.pivot(index='metric', columns='method', values='value').to_string(float_format=lambda x: f'{x:.4g}'))
-    print(f"fieldsnb evaluate: {len(named)} runs\n  report:  {Path(out)/'report.html'}\n  metrics: {Path(out)/'metrics.csv'}")
-    return metrics
+    r = evaluate_runs(named, world, out, device=device)
+    _print_results(r)
+    print(f"fieldsnb evaluate: {len(named)} runs\n  report:  {r['paths']['report']}\n  metrics: {r['paths']['metrics']}")
+    return r['metrics']
+
 
 # %% ../nbs/15_cli.ipynb #acb08b7a
 @subcommand('faces', 'Find every face in photos (files or folders), write 224x224 crops, landmarks and faces.csv.',

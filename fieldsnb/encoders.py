@@ -13,7 +13,7 @@ from torch import Tensor
 from .networks import BACKBONES, Normalize, create_backbone, register
 
 # %% auto #0
-__all__ = ['PoseEncoder', 'ShapeEncoder', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder', 'SharedFLAMEEncoder']
+__all__ = ['JAW_BETA', 'PoseEncoder', 'ShapeEncoder', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder', 'SharedFLAMEEncoder']
 
 # %% ../nbs/06_encoders.ipynb #c5567c74
 class _Encoder(nn.Module):
@@ -57,6 +57,12 @@ class PoseEncoder(_Encoder):
         "The head on pooled features."
         out = self.head(feats)
         return dict(global_pose=out[:, :3], cam=out[:, 3:])
+    @torch.no_grad()
+    def start_camera(self,
+                     cam:Tensor, # (3,) scale, tx, ty: what the untrained encoder should predict
+                    ):
+        "Make an untrained encoder predict this camera (e.g. the data's mean face placement)."
+        self.head.bias[3:] = cam.to(self.head.bias)
     def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 # %% ../nbs/06_encoders.ipynb #9970b252
@@ -81,9 +87,11 @@ class ShapeEncoder(_Encoder):
     def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 # %% ../nbs/06_encoders.ipynb #3fb5c9f5
+JAW_BETA = 20.   # sharpness of the jaw opening's softplus (SMIRK: a ReLU)
+
 @register
 class ExpressionEncoder(_Encoder):
-    "FLAME expression, eyelid closures in [0,1], jaw (opening >= 0, other angles within +/-0.2 rad)."
+    "FLAME expression, eyelid closures in [0,1], jaw (opening > 0, other angles within +/-0.2 rad)."
     def __init__(self,
                  backbone:str='mobilenetv3',  # SMIRK's expression backbone
                  weights:str=None,            # see create_backbone
@@ -100,7 +108,7 @@ class ExpressionEncoder(_Encoder):
                ) -> dict:     # expression (B,n_expr), eyelids (B,2), jaw_pose (B,3)
         "The head on pooled features."
         out, n = self.head(feats), self.n_expr
-        jaw = torch.cat([F.relu(out[:, n+2:n+3]), out[:, n+3:n+5].clamp(-.2, .2)], 1)
+        jaw = torch.cat([F.softplus(out[:, n+2:n+3], beta=JAW_BETA), out[:, n+3:n+5].clamp(-.2, .2)], 1)
         return dict(expression=out[:, :n], eyelids=out[:, n:n+2].clamp(0, 1), jaw_pose=jaw)
     def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 

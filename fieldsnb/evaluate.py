@@ -29,7 +29,8 @@ from .train import config_from_dict, read_metrics
 __all__ = ['PREDICTED', 'INTENSITY_BINS', 'GEOMETRY_METRICS', 'COLOURS', 'LOWER_IS_BETTER', 'Method', 'load_run', 'eval_split',
            'predict', 'unit_activations', 'posed_vertices', 'geometry_errors', 'intensity_ratio', 'overall_ratio',
            'affect_metrics', 'train_probe', 'apply_head', 'evaluate_method', 'plot_confusion', 'plot_va',
-           'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid', 'metrics_table', 'write_report']
+           'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid', 'verdict', 'metrics_table', 'write_report',
+           'evaluate_runs']
 
 # %% ../nbs/11_evaluate.ipynb #f474b841
 @dataclass
@@ -351,6 +352,24 @@ def reconstruction_grid(methods:list,   # Method objects
             titles.append(m.name)
     return image_grid(images, titles, ncols=len(methods) + 1, path=path, size=2.)
 
+# %% ../nbs/11_evaluate.ipynb #e8473541
+def verdict(metrics:pd.DataFrame,  # long table: method, metric, value
+            method:str='fields', baseline:str='smirk', emotional:str='emoca',
+           ) -> pd.DataFrame:      # claim, method, baseline, holds
+    "FIELDS' claims checked on a long table of methods and metrics."
+    v = metrics.set_index(['method', 'metric']).value
+    rows = []
+    def check(claim, metric, other, holds):
+        if (method, metric) in v and (other, metric) in v:
+            a, b = v[method, metric], v[other, metric]
+            rows.append(dict(claim=claim, metric=metric, against=other, method=a, baseline=b, holds=bool(holds(a, b))))
+    check('lower expression error', 'expression_rmse', baseline, lambda a, b: a < b)
+    check('higher valence CCC (probe)', 'valence_ccc_probe', baseline, lambda a, b: a > b)
+    check('higher accuracy (probe)', 'accuracy_probe', baseline, lambda a, b: a > b)
+    check('vertex error at most 10 % worse', 'vertex_mm', baseline, lambda a, b: a <= 1.1 * b)
+    check('intensity ratio closer to 1', 'intensity_ratio', emotional, lambda a, b: abs(a - 1) < abs(b - 1))
+    return pd.DataFrame(rows)
+
 # %% ../nbs/11_evaluate.ipynb #839dc8df
 LOWER_IS_BETTER = ('rmse', 'deg', '_mm', '_px')
 
@@ -400,3 +419,31 @@ def write_report(path:str|Path,     # the HTML file to write
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page)
     return path
+
+# %% ../nbs/11_evaluate.ipynb #f3f1449d
+def evaluate_runs(runs:dict,            # name -> run folder (`fieldsnb train`)
+                  world:str|Path,       # the synthetic world measured on (its test split, and wild for the probe)
+                  out:str|Path,         # folder for metrics.csv, reconstructions.png and report.html
+                  device:str='cpu',
+                  seed:int=0,           # the probe's
+                  title:str='fieldsnb evaluation',
+                  notes:str='',         # HTML above the verdict (what was run)
+                  n_photos:int=6,       # test photos in the reconstruction grid
+                 ) -> dict:             # metrics (long table), table (wide), verdict, evaluations, paths
+    "Measure trained runs and write metrics.csv, reconstructions.png and report.html."
+    if not (Path(world)/'test').is_dir():
+        raise FileNotFoundError(f"{world} holds no test split; give a world written by `fieldsnb synth`")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    evaluations = [evaluate_method(load_run(run, name), world, device=device, seed=seed) for name, run in runs.items()]
+    metrics = pd.concat([e['table'] for e in evaluations], ignore_index=True)
+    metrics.to_csv(out/'metrics.csv', index=False)
+    checks = verdict(metrics)
+    grid = reconstruction_grid([e['method'] for e in evaluations], {e['method'].name: e['test'] for e in evaluations},
+                               eval_split(world, evaluations[0]['method'].size), n=n_photos, path=out/'reconstructions.png')
+    if len(checks):
+        notes += '<h2>FIELDS against the baselines</h2>' + checks.to_html(index=False, border=0, float_format=lambda x: f'{x:.4g}')
+    report = write_report(out/'report.html', evaluations, runs, title=title, notes=notes, grid=grid)
+    return dict(metrics=metrics, table=metrics_table([e['table'] for e in evaluations]), verdict=checks,
+                evaluations=evaluations, paths=dict(metrics=out/'metrics.csv', report=report,
+                                                    reconstructions=out/'reconstructions.png'))

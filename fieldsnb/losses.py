@@ -19,12 +19,12 @@ from .synthesizer import masked_image, sample_face_pixels
 
 
 # %% auto #0
-__all__ = ['CYCLE_WEIGHTS', 'GT3D_WEIGHTS', 'EMO_OPTIONS', 'REG_KEYS', 'ENCODER_PARTS', 'LOSS_WEIGHTS', 'LOSS_OPTIONS',
-           'SYNTHESIS_LOSSES', 'flame_inputs', 'batch_labels', 'masked_mean', 'landmark_loss', 'photometric_loss',
-           'PerceptualFeatures', 'perceptual_loss', 'Rendered', 'synthesize', 'frozen', 'cycle_params', 'cycle_loss',
-           'gt3d_loss', 'label_intensity', 'ccc_loss', 'fit_exaggeration_scale', 'emotion_loss', 'regularisation_loss',
-           'ImageEmotionNet', 'load_emotion_net', 'emotion_consistency_loss', 'train_image_emotion', 'encode',
-           'check_weights', 'compute_losses']
+__all__ = ['CYCLE_WEIGHTS', 'GT3D_WEIGHTS', 'IDENTITY_WEIGHTS', 'EMO_OPTIONS', 'REG_KEYS', 'ENCODER_PARTS', 'LOSS_WEIGHTS',
+           'LOSS_OPTIONS', 'SYNTHESIS_LOSSES', 'flame_inputs', 'batch_labels', 'masked_mean', 'landmark_loss',
+           'photometric_loss', 'PerceptualFeatures', 'perceptual_loss', 'Rendered', 'synthesize', 'frozen',
+           'cycle_params', 'cycle_loss', 'gt3d_loss', 'label_intensity', 'ccc_loss', 'fit_exaggeration_scale',
+           'emotion_loss', 'regularisation_loss', 'ImageEmotionNet', 'load_emotion_net', 'emotion_consistency_loss',
+           'train_image_emotion', 'encode', 'check_weights', 'compute_losses']
 
 # %% ../nbs/09_losses.ipynb #1b7c4db2
 from .flame import FLAME_PARAMS
@@ -204,6 +204,7 @@ def cycle_loss(flame,                    # FLAME layer
 
 # %% ../nbs/09_losses.ipynb #b93a2a03
 GT3D_WEIGHTS = dict(expression=1., jaw_pose=10., eyelids=10.)
+IDENTITY_WEIGHTS = dict(shape=1.)
 
 def gt3d_loss(pred:dict,         # predictions: name -> (B,n)
               targets:dict,      # batch['targets']: name -> (B,n'), and name + '_mask' -> (B,) bool
@@ -381,7 +382,7 @@ def encode(encoder:nn.Module,              # a FLAMEEncoder
 
 # %% ../nbs/09_losses.ipynb #c3069ce5
 LOSS_WEIGHTS = dict(landmarks=0., landmarks_mediapipe=0., photometric=0., perceptual=0., cycle=0., gt3d=0.,
-                    emo_class=0., emo_va=0., emo_ccc=0., emo_exaggeration=0.,
+                    identity=0., emo_class=0., emo_va=0., emo_ccc=0., emo_exaggeration=0.,
                     reg_expression=0., reg_jaw=0., reg_shape=0., emotion_consistency=0.)
 LOSS_OPTIONS = dict(pixel_rate=.01, reg_target='base', cycle_random_scale=1., cycle_jaw_sigma=.1, cycle_eyelid_p=.5,
                     **EMO_OPTIONS)
@@ -436,6 +437,7 @@ def compute_losses(model,             # flame, encoder[, synthesizer, emotion_he
                                                  random_scale=o['cycle_random_scale'], jaw_sigma=o['cycle_jaw_sigma'],
                                                  eyelid_p=o['cycle_eyelid_p'])
     if w.get('gt3d'): terms['gt3d'] = w['gt3d'] * gt3d_loss(p, b['targets'])
+    if w.get('identity'): terms['identity'] = w['identity'] * gt3d_loss(p, b['targets'], IDENTITY_WEIGHTS)
     terms.update(emotion_loss(model.emotion_head, p, b, w, o) if any(k.startswith('emo_') for k in w) else {})
     if any(k in w for k in REG_KEYS):
         base = None

@@ -5,7 +5,7 @@
 # %% ../nbs/10_train.ipynb #194c528c
 from __future__ import annotations
 import ast, copy, csv, json, math, os, random, sys, time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields   # `fields` is FIELDS' configuration below
 from pathlib import Path
 
@@ -13,12 +13,14 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.distributed as dist
+from torch import Tensor
 
 from .data import AffectNet, Augment, FLAMETargets, MixedSampler, RAFDB, collate_samples, read_targets
 from .emotion import EmotionHead
 from .encoders import FLAMEEncoder
 from .networks import load_network, save_network
 from .flame import FLAME
+from .render import pixels_to_ndc
 from .losses import (ENCODER_PARTS, LOSS_WEIGHTS, SYNTHESIS_LOSSES, PerceptualFeatures, check_weights, compute_losses,
                              load_emotion_net)
 from .synthesizer import Synthesizer
@@ -29,8 +31,8 @@ __all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA',
            'FIELDS_EMO', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict', 'apply_overrides', 'needs',
            'data_path', 'validate', 'config', 'get_config', 'smirk_pretrain', 'smirk', 'emoca', 'fields',
            'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base', 'fields_one_step', 'load_config',
-           'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'lr_factor', 'make_optimizer', 'save_checkpoint',
-           'rng_state', 'set_rng_state', 'NonFiniteLoss', 'Trainer', 'read_metrics', 'plot_metrics']
+           'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer',
+           'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'Trainer', 'read_metrics', 'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -71,6 +73,7 @@ class TrainConfig:
     data:dict = field(default_factory=dict)       # source name -> dict(kind=DATA_KINDS, path=..., split=...)
     epoch_length:int = 0                          # samples per epoch of the mixed sampler (0: the sources' sizes)
     augment:bool = True
+    start_camera:bool = True                      # pose trained from scratch starts at the data's mean face placement
     size:int = 224                                # crop side
     batch_size:int = 32                           # global batch (split over processes under torchrun)
     backbone:str = 'mobilenetv3'                  # shape / expression / token encoders
@@ -235,8 +238,8 @@ SMIRK_REG = dict(reg_expression=1e-3, reg_jaw=1e-2, reg_shape=100.)
 def smirk_pretrain() -> TrainConfig:
     return TrainConfig(name='smirk_pretrain', data=dict(SYNTHETIC_DATA), batch_size=32, stages=[Stage(
         'pretrain', steps=468_750, train=['pose', 'shape', 'expression'], freeze=['synthesizer'],   # 300 epochs x 50k / 32
-        weights=dict(landmarks=100., landmarks_mediapipe=100., reg_expression=1e-2), lr=dict(default=2e-4),
-        data=dict(wild=1.), options=dict(reg_target='zero'))])
+        weights=dict(landmarks=100., landmarks_mediapipe=100., identity=10., reg_expression=1e-2), lr=dict(default=2e-4),
+        data=dict(wild=1., spontaneous=1.), options=dict(reg_target='zero'))])
 
 @config
 def smirk() -> TrainConfig:
@@ -387,6 +390,24 @@ class StepBatches:
                 step += 1
 
 
+# %% ../nbs/10_train.ipynb #ab98ea2b
+def mean_camera(flame:FLAME,      # the run's FLAME layer
+                datasets:list,    # readers whose samples may carry 68 landmarks (crop pixels)
+                n:int=256,        # samples read from each, at most
+               ) -> Tensor|None:  # (3,) scale, tx, ty; None when no sample has landmarks
+    "The orthographic camera that lays the mean face's landmarks best over the data's mean landmarks."
+    rows = [ds[i] for ds in datasets for i in range(min(len(ds), n))]
+    pts = [(r['landmarks'], r['image'].shape[-1]) for r in rows
+           if isinstance(r.get('landmarks'), Tensor) and torch.isfinite(r['landmarks']).all()]
+    if not pts: return None
+    target = torch.stack([pixels_to_ndc(p.float(), (s, s)) for p, s in pts]).mean(0)   # (68,2)
+    with torch.no_grad(): mean_face = flame().landmarks[0, :, :2].float()
+    N = len(mean_face)
+    A = torch.zeros(2 * N, 3)
+    A[:N, 0], A[N:, 0], A[:N, 1], A[N:, 2] = mean_face[:, 0], mean_face[:, 1], 1., 1.
+    s, a, b = torch.linalg.lstsq(A, torch.cat([target[:, 0], target[:, 1]])[:, None]).solution[:, 0]
+    return torch.stack([s, a / s, b / s])
+
 # %% ../nbs/10_train.ipynb #1c0c050a
 def lr_factor(stage:Stage, step:int) -> float:
     "Learning-rate multiplier at a step of a stage."
@@ -488,6 +509,11 @@ def begin_stage(self:Trainer, i:int):
         if name in ENCODER_PARTS and isinstance(src, FLAMEEncoder): src = getattr(src, name)  # one part of an encoder
         dst = m.encoder if name == 'encoder' else m.part(name)
         dst.load_state_dict(src.state_dict())
+    c = self.config
+    fresh_pose = 'pose' in s.train and not {'pose', 'encoder'} & set(s.start_from)
+    if c.start_camera and i == 0 and fresh_pose:
+        cam = mean_camera(m.flame, [make_dataset(replace(c, augment=False), n) for n in s.data])
+        if cam is not None: m.encoder.pose.start_camera(cam)
     m.requires_grad_(False)
     m.eval()
     for name in s.train:
@@ -502,7 +528,6 @@ def begin_stage(self:Trainer, i:int):
     if self.world_size > 1:
         self.net = nn.parallel.DistributedDataParallel(m, device_ids=[self.device.index] if self.cuda else None,
                                                        find_unused_parameters=True, broadcast_buffers=False)
-    c = self.config
     data = {n: make_dataset(c, n, c.seed) for n in s.data}
     self.batches = StepBatches(data, s.data, s.batch_size or c.batch_size, c.epoch_length, c.seed + i,
                                self.rank, self.world_size, c.num_workers)
