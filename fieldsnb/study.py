@@ -26,11 +26,14 @@ class Study:
     methods:list = field(default_factory=lambda: ['smirk', 'emoca', 'fields'])  # registered configurations
     n:int = 600                 # images in the synthetic world (wild 60 %, spontaneous 25 %, test 15 %)
     size:int = 64               # image and crop side
-    base_steps:int = 400        # steps of the base model (smirk_pretrain)
+    base_steps:int = 800        # steps of the base model (smirk_pretrain)
     base_lr:float = 1e-3        # its learning rate (the registered 2e-4 is for 470k steps)
+    base_reg_expression:float = .1  # its pull of the expression to zero (registered: 1e-2, for 470k steps)
     steps:int = 200             # fine-tuning steps of every method, over its stages
+    lr_scale:float = 4.         # every fine-tuning learning rate times this (the registered ones suit 10^4-10^5 steps)
     batch_size:int = 8
-    augment:bool = False        # crop and colour jitter; off: at a few hundred steps it slows learning more than it helps
+    augment:bool = False        # crop and colour jitter (off: at this length it slows learning more than it helps)
+    precise_bn:int = 50         # batches re-estimating the encoders' batch norm at each stage's end (train.recompute_bn)
     small:bool = True           # train.TINY's small networks (CPU); False: the configurations' own sizes
     emotion_net_steps:int = 150 # the image emotion network of EMOCA-style consistency
     seed:int = 0
@@ -60,8 +63,9 @@ def stage_steps(config,      # a TrainConfig
 # %% ../nbs/11a_study.ipynb #5f2f506d
 def _common(study:Study, world:Path) -> list:
     return (TINY if study.small else []) + [f'data_root={world}', f'size={study.size}', f'batch_size={study.batch_size}',
-            f'augment={study.augment}', f'seed={study.seed}', f'threads={study.threads}', f'device={study.device}',
-            'checkpoint_every=50', *([f'flame={study.flame}'] if study.flame else []), *study.overrides]
+            f'augment={study.augment}', f'precise_bn={study.precise_bn}', f'seed={study.seed}', f'threads={study.threads}',
+            f'device={study.device}', 'checkpoint_every=50', *([f'flame={study.flame}'] if study.flame else []),
+            *study.overrides]
 
 def study_world(out:Path, study:Study, progress:bool=True) -> Path:
     "The study's synthetic world: made once, reused when its size, count and seed match."
@@ -78,7 +82,8 @@ def study_world(out:Path, study:Study, progress:bool=True) -> Path:
 def base_config(study:Study, world:Path):
     "SMIRK's pretraining (pose, shape and expression from landmarks) at the study's size and steps."
     return apply_overrides(get_config('smirk_pretrain'), _common(study, world) + [
-        f'stages.*.steps={study.base_steps}', f'stages.*.lr.default={study.base_lr}'])
+        f'stages.*.steps={study.base_steps}', f'stages.*.lr.default={study.base_lr}',
+        f'stages.*.weights.reg_expression={study.base_reg_expression}'])
 
 def fine_tune_config(name:str,            # a registered configuration
                      world:str|Path,       # data_root: a synthetic world (or the configuration's data layout)
@@ -86,6 +91,8 @@ def fine_tune_config(name:str,            # a registered configuration
                      base:str|Path=None,   # an encoder file: pose, shape and expression start from it
                      size:int=64, batch_size:int=16, small:bool=True, augment:bool=True, seed:int=0, threads:int=1,
                      device:str='auto',
+                     lr_scale:float=1.,          # every learning rate of every stage times this
+                     precise_bn:int=0,           # see TrainConfig.precise_bn
                      emotion_net:str|Path=None,  # EMOCA's image emotion network
                      synthesizer:str|Path=None,  # a synthesizer file to start from (EMOCA renders through it)
                      flame:str=None, overrides:list=None,
@@ -93,8 +100,10 @@ def fine_tune_config(name:str,            # a registered configuration
     "A registered configuration at a given size and step budget, optionally starting from a base model."
     cfg = get_config(name)
     sets = (TINY if small else []) + [f'data_root={world}', f'size={size}', f'batch_size={batch_size}', f'augment={augment}',
-                                      f'seed={seed}', f'threads={threads}', f'device={device}', 'checkpoint_every=50']
+                                      f'seed={seed}', f'threads={threads}', f'device={device}', 'checkpoint_every=50',
+                                      f'precise_bn={precise_bn}']
     sets += [f'stages.{i}.steps={k}' for i, k in enumerate(stage_steps(cfg, steps))]
+    if lr_scale != 1: sets += [f'stages.{i}.lr.{m}={v * lr_scale}' for i, s in enumerate(cfg.stages) for m, v in s.lr.items()]
     start = {part: str(base) for part in ('pose', 'shape', 'expression')} if base else {}
     if synthesizer: start['synthesizer'] = str(synthesizer)
     if start: sets.append(f'stages.0.start_from={start!r}')
@@ -110,8 +119,9 @@ def method_config(name:str,      # a registered configuration
                  ):
     "A method of a study: its size and steps, starting from the base model (EMOCA-style: SMIRK-style's synthesizer)."
     emoca = name == 'emoca'
-    return fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment, study.seed,
-                            study.threads, study.device, emotion_net=runs/'emotion_net' if emoca else None,
+    return fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment,
+                            study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
+                            emotion_net=runs/'emotion_net' if emoca else None,
                             synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
                             flame=study.flame, overrides=study.overrides)
 

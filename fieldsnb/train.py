@@ -32,7 +32,8 @@ __all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA',
            'data_path', 'validate', 'config', 'get_config', 'smirk_pretrain', 'smirk', 'emoca', 'fields',
            'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base', 'fields_one_step', 'load_config',
            'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer',
-           'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'Trainer', 'read_metrics', 'plot_metrics']
+           'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics',
+           'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -98,6 +99,7 @@ class TrainConfig:
     amp:bool = True                               # bfloat16 autocast on CUDA
     channels_last:bool = True                     # on CUDA
     threads:int = 0                               # torch CPU threads (0: torch's default)
+    precise_bn:int = 0                            # batches re-estimating the trained encoders' batch norm at each stage's end
 
 
 # %% ../nbs/10_train.ipynb #92d71bc2
@@ -451,6 +453,25 @@ class NonFiniteLoss(RuntimeError):
     "A loss became NaN or infinite; the run stopped without overwriting its last good checkpoint."
 
 
+# %% ../nbs/10_train.ipynb #8d6356b4
+@torch.no_grad()
+def recompute_bn(nets:list,  # modules whose batch-norm layers are re-estimated; each is called on every batch
+                 batches,    # an iterable of inputs (image batches)
+                ) -> int:    # batch-norm layers updated
+    "Batch-norm running statistics as plain averages over fixed batches, with the current weights."
+    layers = [l for n in nets for l in n.modules() if isinstance(l, nn.modules.batchnorm._BatchNorm)]
+    if not layers: return 0
+    modes, momenta = [n.training for n in nets], [l.momentum for l in layers]
+    for l in layers:
+        l.reset_running_stats()
+        l.momentum = None            # a cumulative average
+    for n in nets: n.train()
+    for x in batches:
+        for n in nets: n(x)
+    for l, m in zip(layers, momenta): l.momentum = m
+    for n, m in zip(nets, modes): n.train(m)
+    return len(layers)
+
 # %% ../nbs/10_train.ipynb #80c1f038
 def _term_names(): return ['loss'] + list(LOSS_WEIGHTS)
 
@@ -624,6 +645,14 @@ def _truncate_metrics(f:Path, step:int):
     f.write_text(''.join(keep))
 
 @patch
+def finish_stage(self:Trainer):
+    "Re-estimate the batch norm of the encoders the stage trained on its first `precise_bn` batches."
+    c, s, m = self.config, self.stage, self.model
+    if not c.precise_bn or s.frozen_bn: return
+    nets = [m.part(n) for n in s.train if n in ENCODER_PARTS]
+    recompute_bn(nets, (b['image'].to(self.device) for _, b in self.batches(0, c.precise_bn)))
+
+@patch
 def run(self:Trainer) -> Path:
     "Run (or resume) every stage; returns the run folder."
     from tqdm.auto import tqdm
@@ -645,7 +674,9 @@ def run(self:Trainer) -> Path:
                           images_per_s=round((s.batch_size or c.batch_size) / dt, 2), **terms))
             bar.update(1)
             bar.set_postfix(loss=f"{terms['loss']:.4g}")
-            if k + 1 == s.steps: self.save_networks()
+            if k + 1 == s.steps:
+                self.finish_stage()
+                self.save_networks()
             if (k + 1) % c.checkpoint_every == 0 or k + 1 == s.steps: self.checkpoint(k + 1, step)
         bar.close()
         done = 0

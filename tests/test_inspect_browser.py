@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-network
                   '--no-first-run', '--disable-sync']
 SLIDER = 'lip_corner_pull'     # a unit that moves the mouth and the emotion head's valence
 N_TIMED = 20
-PARAMETERS = 'steps_short, steps_long = 5, 20'
+PARAMETERS = 'fit_steps = 20'
 
 try:
     from playwright.sync_api import sync_playwright
