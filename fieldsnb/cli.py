@@ -142,6 +142,8 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--n', type=int, default=None, help='images in the synthetic world'),
             arg('--size', type=int, default=None, help='image side in pixels'),
             arg('--batch-size', dest='batch_size', type=int, default=None),
+            arg('--pretrained', action='store_true',
+                help='ImageNet EfficientNet-Lite0 encoders and image emotion network (the setting for larger runs)'),
             arg('--full-size', dest='full_size', action='store_true',
                 help="the configurations' own network sizes (default: small networks for CPU)"),
             arg('--device', default=None, help='auto (default), cpu or cuda'),
@@ -156,7 +158,8 @@ def _print_results(r:dict):
               f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
 
 def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, size:int=None,
-               batch_size:int=None, full_size:bool=False, device:str=None, quiet:bool=False) -> dict:
+               batch_size:int=None, pretrained:bool=False, full_size:bool=False, device:str=None,
+               quiet:bool=False) -> dict:
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
     from fieldsnb.study import STUDIES, run_study
@@ -164,6 +167,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
     given = dict(steps=steps, base_steps=base_steps, n=n, size=size, batch_size=batch_size, device=device, flame=flame)
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)
+    if pretrained: study = replace(study, pretrained=True)
     log = lambda m: print(f"fieldsnb {preset}: {m}", file=sys.stderr)
     r = run_study(out, study, progress=not quiet, log=log)
     _print_results(r)
@@ -176,7 +180,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
             'fine-tuned from it at equal steps and evaluated; writes report.html and metrics.csv.',
             *_study_arguments('runs/quickstart'))
 def quickstart(out:str='runs/quickstart', **sizes) -> dict:
-    "FIELDS against its baselines on the embedded defaults (about 15 minutes on 2 CPU cores)."
+    "FIELDS against its baselines on the embedded defaults (about 12 minutes on 2 CPU cores)."
     return _run_study('quickstart', out, **sizes)
 
 @subcommand('ablation', "FIELDS without each of its parts (L_3D-GT, L_emo, the intensity term, the base model; one step) "

@@ -13,7 +13,7 @@ from torch import Tensor
 from .networks import BACKBONES, Normalize, create_backbone, register
 
 # %% auto #0
-__all__ = ['JAW_BETA', 'PoseEncoder', 'ShapeEncoder', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder', 'SharedFLAMEEncoder']
+__all__ = ['PoseEncoder', 'ShapeEncoder', 'clamp_st', 'ExpressionEncoder', 'TokenEncoder', 'FLAMEEncoder', 'SharedFLAMEEncoder']
 
 # %% ../nbs/06_encoders.ipynb #c5567c74
 class _Encoder(nn.Module):
@@ -87,11 +87,13 @@ class ShapeEncoder(_Encoder):
     def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 # %% ../nbs/06_encoders.ipynb #3fb5c9f5
-JAW_BETA = 20.   # sharpness of the jaw opening's softplus (SMIRK: a ReLU)
+def clamp_st(x:Tensor, low:float=None, high:float=None) -> Tensor:
+    "Clamp in the forward pass; pass the gradient through unchanged (a clamped output still learns)."
+    return x + (x.clamp(low, high) - x).detach()
 
 @register
 class ExpressionEncoder(_Encoder):
-    "FLAME expression, eyelid closures in [0,1], jaw (opening > 0, other angles within +/-0.2 rad)."
+    "FLAME expression, eyelid closures in [0,1], jaw (opening >= 0, other angles within +/-0.2 rad)."
     def __init__(self,
                  backbone:str='mobilenetv3',  # SMIRK's expression backbone
                  weights:str=None,            # see create_backbone
@@ -108,8 +110,8 @@ class ExpressionEncoder(_Encoder):
                ) -> dict:     # expression (B,n_expr), eyelids (B,2), jaw_pose (B,3)
         "The head on pooled features."
         out, n = self.head(feats), self.n_expr
-        jaw = torch.cat([F.softplus(out[:, n+2:n+3], beta=JAW_BETA), out[:, n+3:n+5].clamp(-.2, .2)], 1)
-        return dict(expression=out[:, :n], eyelids=out[:, n:n+2].clamp(0, 1), jaw_pose=jaw)
+        jaw = torch.cat([clamp_st(out[:, n+2:n+3], 0), clamp_st(out[:, n+3:n+5], -.2, .2)], 1)
+        return dict(expression=out[:, :n], eyelids=clamp_st(out[:, n:n+2], 0, 1), jaw_pose=jaw)
     def forward(self, img:Tensor) -> dict: return self.outputs(self.features(img))   # (B,3,H,W) in [0,1]
 
 

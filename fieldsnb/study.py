@@ -16,8 +16,8 @@ from .synthetic import make_world
 from .train import TINY, apply_overrides, get_config
 
 # %% auto #0
-__all__ = ['STUDIES', 'METHOD_NAMES', 'Study', 'stage_steps', 'study_world', 'base_config', 'fine_tune_config', 'method_config',
-           'RunFailed', 'run_parallel', 'train_study', 'run_study']
+__all__ = ['STUDIES', 'METHOD_NAMES', 'PRETRAINED', 'Study', 'stage_steps', 'study_world', 'base_config', 'fine_tune_config',
+           'method_config', 'RunFailed', 'run_parallel', 'train_study', 'run_study']
 
 # %% ../nbs/11a_study.ipynb #0a8eac50
 @dataclass
@@ -35,6 +35,7 @@ class Study:
     augment:bool = False        # crop and colour jitter (off: at this length it slows learning more than it helps)
     precise_bn:int = 50         # batches re-estimating the encoders' batch norm at each stage's end (train.recompute_bn)
     small:bool = True           # train.TINY's small networks (CPU); False: the configurations' own sizes
+    pretrained:bool = False     # ImageNet EfficientNet-Lite0 for shape, expression, tokens and the image emotion network
     emotion_net_steps:int = 150 # the image emotion network of EMOCA-style consistency
     seed:int = 0
     threads:int = 1             # torch CPU threads per run (0: torch's default)
@@ -61,11 +62,13 @@ def stage_steps(config,      # a TrainConfig
     return [int(x) for x in k]
 
 # %% ../nbs/11a_study.ipynb #5f2f506d
+PRETRAINED = ['backbone=efficientnet_lite0', 'encoder_weights=imagenet', 'pose_backbone=mobilenetv3_small']
+
 def _common(study:Study, world:Path) -> list:
     return (TINY if study.small else []) + [f'data_root={world}', f'size={study.size}', f'batch_size={study.batch_size}',
             f'augment={study.augment}', f'precise_bn={study.precise_bn}', f'seed={study.seed}', f'threads={study.threads}',
             f'device={study.device}', 'checkpoint_every=50', *([f'flame={study.flame}'] if study.flame else []),
-            *study.overrides]
+            *(PRETRAINED if study.pretrained else []), *study.overrides]
 
 def study_world(out:Path, study:Study, progress:bool=True) -> Path:
     "The study's synthetic world: made once, reused when its size, count and seed match."
@@ -123,7 +126,7 @@ def method_config(name:str,      # a registered configuration
                             study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
                             emotion_net=runs/'emotion_net' if emoca else None,
                             synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
-                            flame=study.flame, overrides=study.overrides)
+                            flame=study.flame, overrides=(PRETRAINED if study.pretrained else []) + list(study.overrides))
 
 # %% ../nbs/11a_study.ipynb #e0a88924
 class RunFailed(RuntimeError):
@@ -198,7 +201,8 @@ class _Background(threading.Thread):
 def _emotion_net(world:Path, path:Path, study:Study, log):
     t = time.time()
     train_image_emotion(world, path, steps=study.emotion_net_steps, size=study.size, batch_size=study.batch_size,
-                        backbone='mobilenetv3_small', weights=None, seed=study.seed, progress=False)
+                        **(dict(backbone='efficientnet_lite0', weights='imagenet') if study.pretrained else
+                           dict(backbone='mobilenetv3_small', weights=None)), seed=study.seed, progress=False)
     log(f"image emotion network for EMOCA-style consistency ({time.time() - t:.0f} s, beside the base model)")
 
 def train_study(out:str|Path,    # the study's folder: world/, runs/<method>/
