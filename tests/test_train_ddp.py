@@ -12,12 +12,13 @@ ENTRY = 'import sys\nfrom fieldsnb.cli import main\nsys.exit(main(sys.argv[1:]))
 
 
 def sets(world):
-    # per-sample losses only (a batch statistic such as CCC, or batch norm in training mode, differs by design
-    # between one batch of 4 and two of 2): classes, VA, landmarks, regularisation
+    # per-sample losses on rows that all carry them (a batch statistic such as CCC, batch norm in training mode, or a
+    # mean over the rows that have a label, differs by design between one batch of 4 and two of 2): classes, VA,
+    # landmarks, regularisation, on the wild split alone (the registered mix adds spontaneous rows without labels)
     return TINY + [f'data_root={world}', 'size=32', 'batch_size=4', 'stages.*.steps=3', 'threads=1', 'augment=False',
                    'stages.pretrain.train=["expression", "emotion_head"]', 'stages.pretrain.frozen_bn=True',
                    'stages.pretrain.weights={"emo_class": 1.0, "emo_va": 1.0, "landmarks": 10.0, "reg_expression": 0.01}',
-                   'stages.pretrain.lr.default=1e-3']
+                   'stages.pretrain.lr.default=1e-3', 'stages.pretrain.data={"wild": 1.0}']
 
 
 def test_two_processes_match_one(tmp_path):
