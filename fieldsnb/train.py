@@ -74,7 +74,7 @@ class TrainConfig:
     data:dict = field(default_factory=dict)       # source name -> dict(kind=DATA_KINDS, path=..., split=...)
     epoch_length:int = 0                          # samples per epoch of the mixed sampler (0: the sources' sizes)
     augment:bool = True
-    start_camera:bool = True                      # pose trained from scratch starts at the data's mean face placement
+    start_camera:bool = True                      # a pose encoder trained from scratch starts at `mean_camera`
     size:int = 224                                # crop side
     batch_size:int = 32                           # global batch (split over processes under torchrun)
     backbone:str = 'mobilenetv3'                  # shape / expression / token encoders
@@ -99,7 +99,7 @@ class TrainConfig:
     amp:bool = True                               # bfloat16 autocast on CUDA
     channels_last:bool = True                     # on CUDA
     threads:int = 0                               # torch CPU threads (0: torch's default)
-    precise_bn:int = 0                            # batches re-estimating the trained encoders' batch norm at each stage's end
+    precise_bn:int = 0                            # batches for `recompute_bn` at each stage's end (0: off)
 
 
 # %% ../nbs/10_train.ipynb #92d71bc2
