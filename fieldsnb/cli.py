@@ -139,7 +139,8 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--flame', default=None, help='FLAME model file or folder (default: FIELDSNB_FLAME, else the stand-in)'),
             arg('--steps', type=int, default=None, help='fine-tuning steps of every method'),
             arg('--base-steps', dest='base_steps', type=int, default=None, help='steps of the shared base model'),
-            arg('--n', type=int, default=None, help='images in the synthetic world'),
+            arg('--n', type=int, default=None, help='training images in the synthetic world (wild 70 %%, spontaneous 30 %%)'),
+            arg('--n-test', dest='n_test', type=int, default=None, help='test faces in the synthetic world'),
             arg('--size', type=int, default=None, help='image side in pixels'),
             arg('--batch-size', dest='batch_size', type=int, default=None),
             arg('--pretrained', action='store_true',
@@ -157,14 +158,14 @@ def _print_results(r:dict):
         print(f"{'holds' if c.holds else 'FAILS'}: FIELDS {c.claim} than {METHOD_NAMES.get(c.against, c.against)} "
               f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
 
-def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, size:int=None,
+def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, n_test:int=None, size:int=None,
                batch_size:int=None, pretrained:bool=False, full_size:bool=False, device:str=None,
                quiet:bool=False) -> dict:
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
     from fieldsnb.study import STUDIES, run_study
     read_flame_model(find_model_file(flame_model_path(flame)))   # a missing or bad model fails before any work
-    given = dict(steps=steps, base_steps=base_steps, n=n, size=size, batch_size=batch_size, device=device, flame=flame)
+    given = dict(steps=steps, base_steps=base_steps, n=n, n_test=n_test, size=size, batch_size=batch_size, device=device, flame=flame)
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)
     if pretrained: study = replace(study, pretrained=True)

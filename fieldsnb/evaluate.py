@@ -27,10 +27,10 @@ from .train import config_from_dict, read_metrics
 
 # %% auto #0
 __all__ = ['PREDICTED', 'INTENSITY_BINS', 'GEOMETRY_METRICS', 'COLOURS', 'LOWER_IS_BETTER', 'Method', 'load_run', 'eval_split',
-           'predict', 'unit_activations', 'posed_vertices', 'geometry_errors', 'intensity_ratio', 'overall_ratio',
-           'affect_metrics', 'train_probe', 'apply_head', 'evaluate_method', 'plot_confusion', 'plot_va',
-           'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid', 'verdict', 'metrics_table', 'write_report',
-           'evaluate_runs']
+           'predict', 'unit_activations', 'posed_vertices', 'geometry_errors', 'intensity_ratio', 'unit_correlation',
+           'overall_ratio', 'affect_metrics', 'train_probe', 'apply_head', 'evaluate_method', 'plot_confusion',
+           'plot_va', 'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid', 'verdict', 'metrics_table',
+           'write_report', 'evaluate_runs']
 
 # %% ../nbs/11_evaluate.ipynb #f474b841
 @dataclass
@@ -174,6 +174,18 @@ def intensity_ratio(errors:pd.DataFrame,       # `geometry_errors`' rows (magnit
     out['ratio'] = out.pred / out.true
     return out[['emotion', 'bin', 'n', 'ratio']]
 
+def unit_correlation(result:dict,   # `predict` on a split with FLAME targets
+                     au:np.ndarray, # (U,E) the named units (`au_matrix`)
+                    ) -> float:     # mean Pearson r over the units that move in the truth
+    "How closely the predicted unit activations follow the true ones across faces (blind to scale, unlike an RMSE)."
+    p, t = result['pred']['expression'], result['truth']['expression']
+    n = min(p.shape[1], t.shape[1])
+    a_p, a_t = unit_activations(p[:, :n], au), unit_activations(t[:, :n], au)
+    moving = [k for k in range(a_t.shape[1]) if a_t[:, k].std() > 1e-6]
+    if not moving: raise ValueError("no named unit moves in the truth of this split; the correlation is undefined")
+    r = [np.corrcoef(a_p[:, k], a_t[:, k])[0, 1] if a_p[:, k].std() > 1e-6 else 0. for k in moving]  # constant: reads nothing
+    return float(np.mean(r))
+
 def overall_ratio(errors:pd.DataFrame) -> float:
     "The intensity ratio over every expressive (not neutral) sample."
     moving = errors[errors.emotion > 0]
@@ -248,9 +260,10 @@ def evaluate_method(method:Method,      # what to measure
     train = predict(method, eval_split(world, method.size, 'wild'), batch_size, device)
     model_file = method.model_file or find_model_file(flame_model_path(None))
     masks = read_region_masks(model_file.parent) if (model_file.parent/'FLAME_masks.pkl').is_file() else {}
-    errors = geometry_errors(test, method.flame, masks.get('face'), au_matrix(method.flame, model_file))
+    au = au_matrix(method.flame, model_file)
+    errors = geometry_errors(test, method.flame, masks.get('face'), au)
     rows = [(m, float(np.nanmean(errors[m]))) for m in GEOMETRY_METRICS if m in errors]
-    rows.append(('intensity_ratio', overall_ratio(errors)))
+    rows += [('unit_pcc', unit_correlation(test, au)), ('intensity_ratio', overall_ratio(errors))]
     heads = dict(probe=train_probe(train, probe, seed=seed))
     if method.emotion_head is not None: heads['head'] = method.emotion_head
     confusions, va = {}, {}
