@@ -143,8 +143,9 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--n-test', dest='n_test', type=int, default=None, help='test faces in the synthetic world'),
             arg('--size', type=int, default=None, help='image side in pixels'),
             arg('--batch-size', dest='batch_size', type=int, default=None),
-            arg('--pretrained', action='store_true',
-                help='ImageNet EfficientNet-Lite0 encoders and image emotion network (the setting for larger runs)'),
+            arg('--pretrained', action=argparse.BooleanOptionalAction, default=None,
+                help='ImageNet EfficientNet-Lite0 encoders and image emotion network (default); --no-pretrained: '
+                     'random weights, with which no image network here learns to read expressions'),
             arg('--full-size', dest='full_size', action='store_true',
                 help="the configurations' own network sizes (default: small networks for CPU)"),
             arg('--device', default=None, help='auto (default), cpu or cuda'),
@@ -159,7 +160,7 @@ def _print_results(r:dict):
               f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
 
 def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, n_test:int=None, size:int=None,
-               batch_size:int=None, pretrained:bool=False, full_size:bool=False, device:str=None,
+               batch_size:int=None, pretrained:bool=None, full_size:bool=False, device:str=None,
                quiet:bool=False) -> dict:
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
@@ -168,7 +169,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
     given = dict(steps=steps, base_steps=base_steps, n=n, n_test=n_test, size=size, batch_size=batch_size, device=device, flame=flame)
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)
-    if pretrained: study = replace(study, pretrained=True)
+    if pretrained is not None: study = replace(study, pretrained=pretrained)
     log = lambda m: print(f"fieldsnb {preset}: {m}", file=sys.stderr)
     r = run_study(out, study, progress=not quiet, log=log)
     _print_results(r)

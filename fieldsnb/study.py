@@ -30,13 +30,14 @@ class Study:
     base_steps:int = 800        # steps of the base model (smirk_pretrain)
     base_lr:float = 1e-3        # its learning rate (the registered 2e-4 is for 470k steps)
     base_reg_expression:float = .1  # its pull of the expression to zero (registered: 1e-2, for 470k steps)
+    base_expression:bool = False    # the base model trains the expression encoder too (SMIRK's does; see above)
     steps:int = 200             # fine-tuning steps of every method, over its stages
     lr_scale:float = 4.         # every fine-tuning learning rate times this (the registered ones suit 10^4-10^5 steps)
     batch_size:int = 8
     augment:bool = False        # crop and colour jitter (off: at this length it slows learning more than it helps)
     precise_bn:int = 50         # batches re-estimating the encoders' batch norm at each stage's end (train.recompute_bn)
     small:bool = True           # train.TINY's small networks (CPU); False: the configurations' own sizes
-    pretrained:bool = False     # ImageNet EfficientNet-Lite0 for shape, expression, tokens and the image emotion network
+    pretrained:bool = True      # ImageNet EfficientNet-Lite0 for shape, expression, tokens and the image emotion network
     emotion_net_steps:int = 150 # the image emotion network of EMOCA-style consistency
     seed:int = 0
     threads:int = 1             # torch CPU threads per run (0: torch's default)
@@ -87,9 +88,10 @@ def study_world(out:Path, study:Study, progress:bool=True) -> Path:
 
 def base_config(study:Study, world:Path):
     "SMIRK's pretraining (pose, shape and expression from landmarks) at the study's size and steps."
-    return apply_overrides(get_config('smirk_pretrain'), _common(study, world) + [
-        f'stages.*.steps={study.base_steps}', f'stages.*.lr.default={study.base_lr}',
-        f'stages.*.weights.reg_expression={study.base_reg_expression}'])
+    sets = [f'stages.*.steps={study.base_steps}', f'stages.*.lr.default={study.base_lr}',
+            f'stages.*.weights.reg_expression={study.base_reg_expression}']
+    if not study.base_expression: sets += ["stages.*.train=['pose', 'shape']", "stages.*.freeze=['synthesizer', 'expression']"]
+    return apply_overrides(get_config('smirk_pretrain'), _common(study, world) + sets)
 
 def fine_tune_config(name:str,            # a registered configuration
                      world:str|Path,       # data_root: a synthetic world (or the configuration's data layout)

@@ -28,12 +28,12 @@ from .synthesizer import Synthesizer
 
 # %% auto #0
 __all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'KAPPA_STANDIN', 'CONFIGS', 'SMIRK_REG',
-           'FIELDS_EMO', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict', 'apply_overrides', 'needs',
-           'data_path', 'validate', 'config', 'get_config', 'smirk_pretrain', 'smirk', 'emoca', 'fields',
-           'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base', 'fields_one_step', 'load_config',
-           'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer',
-           'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics',
-           'plot_metrics']
+           'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
+           'apply_overrides', 'needs', 'data_path', 'validate', 'config', 'get_config', 'smirk_pretrain', 'smirk',
+           'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base',
+           'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera',
+           'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss',
+           'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -259,15 +259,16 @@ def emoca() -> TrainConfig:
         lr=dict(default=5e-5), data=dict(wild=1.), options=dict(reg_target='zero'))])
 
 FIELDS_EMO = dict(emo_class=1., emo_va=1., emo_ccc=1., emo_exaggeration=1.)
+FIELDS_GT3D = 10.   # L_3D-GT's weight (ours: FIELDS' is not public)
 
 @config
 def fields() -> TrainConfig:
     "FIELDS, our reading: step 1 warms up the emotion head with L_3D-GT, synthesizer out; step 2 trains jointly."
     step1 = Stage('step1', steps=10_000, train=['expression', 'emotion_head'], freeze=['pose', 'shape', 'tokens', 'synthesizer'],
-                  weights=dict(landmarks=100., gt3d=1., reg_expression=1e-3, reg_jaw=1e-2, **FIELDS_EMO),
+                  weights=dict(landmarks=100., gt3d=FIELDS_GT3D, reg_expression=1e-3, reg_jaw=1e-2, **FIELDS_EMO),
                   lr=dict(default=1e-4, emotion_head=1e-3), data=dict(wild=1., spontaneous=1.), base_model=True)
     step2 = Stage('step2', steps=50_000, train=['shape', 'expression', 'tokens', 'synthesizer', 'emotion_head'], freeze=['pose'],
-                  weights=dict(landmarks=100., photometric=10., perceptual=10., cycle=1., gt3d=1., **SMIRK_REG, **FIELDS_EMO),
+                  weights=dict(landmarks=100., photometric=10., perceptual=10., cycle=1., gt3d=FIELDS_GT3D, **SMIRK_REG, **FIELDS_EMO),
                   lr=dict(default=2.5e-4, synthesizer=1e-3, emotion_head=1e-4), betas=dict(synthesizer=[.5, .999]),
                   schedule='cosine', clip_grad=dict(synthesizer=.1), data=dict(wild=1., spontaneous=1.), base_model=True)
     return TrainConfig(name='fields', data=dict(SYNTHETIC_DATA), tokens=True, templates='spontaneous',
