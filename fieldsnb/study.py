@@ -27,7 +27,7 @@ class Study:
     n:int = 510                 # training images in the synthetic world: wild 70 %, spontaneous 30 %
     n_test:int = 300            # test faces (at 300 an accuracy near chance has a standard error of 0.02; at 90, 0.035)
     size:int = 64               # image and crop side
-    base_steps:int = 800        # steps of the base model (smirk_pretrain)
+    base_steps:int = 400        # steps of the base model (smirk_pretrain)
     base_lr:float = 1e-3        # its learning rate (the registered 2e-4 is for 470k steps)
     base_reg_expression:float = .1  # its pull of the expression to zero (registered: 1e-2, for 470k steps)
     base_expression:bool = False    # the base model trains the expression encoder too (SMIRK's does; see above)
