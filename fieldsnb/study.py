@@ -87,7 +87,7 @@ def study_world(out:Path, study:Study, progress:bool=True) -> Path:
     return world
 
 def base_config(study:Study, world:Path):
-    "SMIRK's pretraining (pose, shape and expression from landmarks) at the study's size and steps."
+    "SMIRK's pretraining (pose and shape from landmarks; expression too with `base_expression`) at the study's size and steps."
     sets = [f'stages.*.steps={study.base_steps}', f'stages.*.lr.default={study.base_lr}',
             f'stages.*.weights.reg_expression={study.base_reg_expression}']
     if not study.base_expression: sets += ["stages.*.train=['pose', 'shape']", "stages.*.freeze=['synthesizer', 'expression']"]
