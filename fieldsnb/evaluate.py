@@ -28,9 +28,9 @@ from .train import config_from_dict, read_metrics
 # %% auto #0
 __all__ = ['PREDICTED', 'INTENSITY_BINS', 'GEOMETRY_METRICS', 'COLOURS', 'LOWER_IS_BETTER', 'Method', 'load_run', 'eval_split',
            'predict', 'unit_activations', 'posed_vertices', 'geometry_errors', 'intensity_ratio', 'unit_correlation',
-           'overall_ratio', 'affect_metrics', 'train_probe', 'apply_head', 'evaluate_method', 'plot_confusion',
-           'plot_va', 'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid', 'verdict', 'metrics_table',
-           'write_report', 'evaluate_runs']
+           'expression_landmark_shift', 'overall_ratio', 'affect_metrics', 'train_probe', 'apply_head',
+           'evaluate_method', 'plot_confusion', 'plot_va', 'plot_intensity_ratio', 'plot_curves', 'reconstruction_grid',
+           'verdict', 'metrics_table', 'write_report', 'evaluate_runs']
 
 # %% ../nbs/11_evaluate.ipynb #f474b841
 @dataclass
@@ -186,6 +186,24 @@ def unit_correlation(result:dict,   # `predict` on a split with FLAME targets
     r = [np.corrcoef(a_p[:, k], a_t[:, k])[0, 1] if a_p[:, k].std() > 1e-6 else 0. for k in moving]  # constant: reads nothing
     return float(np.mean(r))
 
+@torch.no_grad()
+def expression_landmark_shift(result:dict,  # `predict` on a split with FLAME targets
+                              flame:FLAME,  # the method's layer
+                              chunk:int=256,
+                             ) -> np.ndarray: # (N,) mean landmark displacement in crop pixels
+    "How far each face's true expression and jaw move its 68 landmarks, seen at the predicted head pose and camera."
+    p, t, S = result['pred'], result['truth'], result['size']
+    f = lambda a, n: torch.as_tensor(_widen(a, n)).float()
+    shape, expr = f(t['shape'], flame.n_shape), f(t['expression'], flame.n_expr)
+    jaw, pose, cam = (torch.as_tensor(a).float() for a in (t['jaw_pose'], p['global_pose'], p['cam']))
+    out = []
+    for s in range(0, len(expr), chunk):
+        c = slice(s, s + chunk)
+        moved, still = (ortho_project(flame(shape=shape[c], expression=e, jaw_pose=j, global_pose=pose[c]).landmarks, cam[c])
+                        for e, j in ((expr[c], jaw[c]), (torch.zeros_like(expr[c]), torch.zeros_like(jaw[c]))))
+        out.append((ndc_to_pixels(moved, (S, S)) - ndc_to_pixels(still, (S, S)))[..., :2].norm(dim=-1).mean(1))
+    return torch.cat(out).numpy()
+
 def overall_ratio(errors:pd.DataFrame) -> float:
     "The intensity ratio over every expressive (not neutral) sample."
     moving = errors[errors.emotion > 0]
@@ -263,7 +281,8 @@ def evaluate_method(method:Method,      # what to measure
     au = au_matrix(method.flame, model_file)
     errors = geometry_errors(test, method.flame, masks.get('face'), au)
     rows = [(m, float(np.nanmean(errors[m]))) for m in GEOMETRY_METRICS if m in errors]
-    rows += [('unit_pcc', unit_correlation(test, au)), ('intensity_ratio', overall_ratio(errors))]
+    rows += [('unit_pcc', unit_correlation(test, au)), ('intensity_ratio', overall_ratio(errors)),
+             ('expression_landmark_px', float(expression_landmark_shift(test, method.flame).mean()))]
     heads = dict(probe=train_probe(train, probe, seed=seed))
     if method.emotion_head is not None: heads['head'] = method.emotion_head
     confusions, va = {}, {}
