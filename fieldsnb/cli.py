@@ -146,6 +146,9 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--pretrained', action=argparse.BooleanOptionalAction, default=None,
                 help='ImageNet EfficientNet-Lite0 encoders and image emotion network (default); --no-pretrained: '
                      'random weights, with which no image network here learns to read expressions'),
+            arg('--base-expression', dest='base_expression', action=argparse.BooleanOptionalAction, default=None,
+                help="the base model's landmark training trains the expression encoder too, as SMIRK's does "
+                     '(default: off; at 64 px it leaves the encoder worse than ImageNet\'s weights)'),
             arg('--full-size', dest='full_size', action='store_true',
                 help="the configurations' own network sizes (default: small networks for CPU)"),
             arg('--device', default=None, help='auto (default), cpu or cuda'),
@@ -160,8 +163,8 @@ def _print_results(r:dict):
               f"({c.metric}: {c.method:.4g} against {c.baseline:.4g})")
 
 def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:int=None, n:int=None, n_test:int=None, size:int=None,
-               batch_size:int=None, pretrained:bool=None, full_size:bool=False, device:str=None,
-               quiet:bool=False) -> dict:
+               batch_size:int=None, pretrained:bool=None, base_expression:bool=None, full_size:bool=False,
+               device:str=None, quiet:bool=False) -> dict:
     "A preset study with the given sizes changed; prints where everything is and the verdict."
     from dataclasses import replace
     from fieldsnb.study import STUDIES, run_study
@@ -170,6 +173,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
     study = replace(STUDIES[preset], **{k: v for k, v in given.items() if v is not None})
     if full_size: study = replace(study, small=False)
     if pretrained is not None: study = replace(study, pretrained=pretrained)
+    if base_expression is not None: study = replace(study, base_expression=base_expression)
     log = lambda m: print(f"fieldsnb {preset}: {m}", file=sys.stderr)
     r = run_study(out, study, progress=not quiet, log=log)
     _print_results(r)
