@@ -430,7 +430,8 @@ def write_report(path:str|Path,     # the HTML file to write
     wide = metrics_table([e['table'] for e in evaluations])
     parts = [f'<h1>{html.escape(title)}</h1>', notes, '<h2>Metrics</h2>',
              '<p>Lower is better for errors (rmse, deg, mm, px); higher for ccc, pcc, sagr, accuracy and f1; '
-             'the intensity ratio is best at 1. <i>_head</i>: the method\'s own emotion head; <i>_probe</i>: '
+             'the intensity ratio is best at 1; <i>expression_landmark_px</i> is no error but how far the true '
+             'expression moves the landmarks, to set beside landmark_px. <i>_head</i>: the method\'s own emotion head; <i>_probe</i>: '
              'EMOCA\'s protocol (an MLP trained on the frozen outputs).</p>',
              wide.to_html(float_format=lambda x: f'{x:.4g}', border=0)]
     figs = []
