@@ -157,16 +157,21 @@ class FLAMEEncoder(nn.Module):
                  token_dim:int=256,           # see TokenEncoder
                  cam_scale:float=8.,          # see PoseEncoder
                  pose_weights:str=None,       # default: `weights` if the pose backbone is `backbone`
+                 expression_backbone:str=None,# default: `backbone`; e.g. mini_xception, FER2013's expression network
+                 expression_weights:str=None, # default: `weights` if the expression backbone is `backbone`
                 ):
         super().__init__()
         self.config = dict(backbone=backbone, pose_backbone=pose_backbone, weights=weights, n_shape=n_shape,
                            n_expr=n_expr, tokens=tokens, n_tokens=n_tokens, token_dim=token_dim,
-                           cam_scale=cam_scale, pose_weights=pose_weights)
+                           cam_scale=cam_scale, pose_weights=pose_weights, expression_backbone=expression_backbone,
+                           expression_weights=expression_weights)
         pb = pose_backbone or ('mobilenetv3_small' if backbone == 'mobilenetv3' else backbone)
         if pose_weights is None and pb == backbone: pose_weights = weights
+        eb = expression_backbone or backbone
+        if expression_weights is None and eb == backbone: expression_weights = weights
         self.pose = PoseEncoder(pb, pose_weights, cam_scale)
         self.shape = ShapeEncoder(backbone, weights, n_shape)
-        self.expression = ExpressionEncoder(backbone, weights, n_expr)
+        self.expression = ExpressionEncoder(eb, expression_weights, n_expr)
         self.tokens = TokenEncoder(backbone, weights, n_tokens, token_dim) if tokens else None
     def forward(self,
                 img:Tensor,  # (B,3,H,W) in [0,1]

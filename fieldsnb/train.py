@@ -80,6 +80,8 @@ class TrainConfig:
     backbone:str = 'mobilenetv3'                  # shape / expression / token encoders
     pose_backbone:str = None                      # None: SMIRK's (mobilenetv3_small) for mobilenetv3, else the same
     encoder_weights:str = None                    # None, 'imagenet' (where packaged) or a weight file
+    expression_backbone:str = None                # None: `backbone`; mini_xception: FER2013's expression network
+    expression_weights:str = None                 # None: `encoder_weights` with `backbone`; 'fer2013' for mini_xception
     n_shape:int = 100
     n_expr:int = 50
     tokens:bool = False                           # TEASER's appearance tokens into the synthesizer
@@ -331,7 +333,8 @@ class FaceModel(nn.Module):
         c, need = config, needs(config)
         self.flame = FLAME.from_file(c.flame, n_shape=c.n_shape, n_expr=c.n_expr).requires_grad_(False)
         self.encoder = FLAMEEncoder(c.backbone, c.pose_backbone, c.encoder_weights, c.n_shape, c.n_expr, c.tokens, c.n_tokens,
-                                    c.token_dim)
+                                    c.token_dim, expression_backbone=c.expression_backbone,
+                                    expression_weights=c.expression_weights)
         tok = dict(n_tokens=c.n_tokens, token_dim=c.token_dim) if c.tokens else {}
         self.synthesizer = Synthesizer(**{**c.synthesizer, **tok}) if 'synthesizer' in need else None
         self.emotion_head = EmotionHead(n_expr=c.n_expr, **c.emotion_head) if 'emotion_head' in need else None
