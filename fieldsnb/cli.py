@@ -144,11 +144,12 @@ def _study_arguments(default_out:str) -> tuple:
             arg('--size', type=int, default=None, help='image side in pixels'),
             arg('--batch-size', dest='batch_size', type=int, default=None),
             arg('--pretrained', action=argparse.BooleanOptionalAction, default=None,
-                help='ImageNet EfficientNet-Lite0 encoders and image emotion network (default); --no-pretrained: '
-                     'random weights, with which no image network here learns to read expressions'),
+                help="FER2013's mini-Xception for the expression encoder and the image emotion network, ImageNet's "
+                     'EfficientNet-Lite0 for shape and tokens (default); --no-pretrained: random weights, with which no '
+                     'image network here learns to read expressions'),
             arg('--base-expression', dest='base_expression', action=argparse.BooleanOptionalAction, default=None,
                 help="the base model's landmark training trains the expression encoder too, as SMIRK's does "
-                     '(default: off; at 64 px it leaves the encoder worse than ImageNet\'s weights)'),
+                     '(default: off; at 64 px its landmark training washes out what the pretrained encoder reads)'),
             arg('--full-size', dest='full_size', action='store_true',
                 help="the configurations' own network sizes (default: small networks for CPU)"),
             arg('--device', default=None, help='auto (default), cpu or cuda'),

@@ -22,7 +22,7 @@ from .synthesizer import masked_image, sample_face_pixels
 __all__ = ['CYCLE_WEIGHTS', 'GT3D_WEIGHTS', 'IDENTITY_WEIGHTS', 'EMO_OPTIONS', 'REG_KEYS', 'ENCODER_PARTS', 'LOSS_WEIGHTS',
            'LOSS_OPTIONS', 'SYNTHESIS_LOSSES', 'flame_inputs', 'batch_labels', 'masked_mean', 'landmark_loss',
            'photometric_loss', 'PerceptualFeatures', 'perceptual_loss', 'Rendered', 'synthesize', 'frozen',
-           'cycle_params', 'cycle_loss', 'gt3d_loss', 'label_intensity', 'ccc_loss', 'fit_exaggeration_scale',
+           'cycle_params', 'cycle_loss', 'gt3d_loss', 'label_intensity', 'ccc_loss', 'fit_intensity_band',
            'emotion_loss', 'regularisation_loss', 'ImageEmotionNet', 'load_emotion_net', 'emotion_consistency_loss',
            'train_image_emotion', 'encode', 'check_weights', 'compute_losses']
 
@@ -243,17 +243,22 @@ def ccc_loss(pred:Tensor,   # (B,)
     cov = ((p - mp) * (t - mt)).mean()
     return 1 - 2 * cov / (p.var(unbiased=False) + t.var(unbiased=False) + (mp - mt) ** 2 + 1e-8)
 
-def fit_exaggeration_scale(expression,  # (N,n) FLAME expressions of labelled faces
-                           intensity,   # (N,) their intensity in [0,1]
-                          ) -> float:   # κ: RMS magnitude of a full-intensity expression (least squares through 0)
-    "Fit κ in r(ψ) ≈ κ s on data with true expressions and intensities."
+def fit_intensity_band(expression,    # (N,n) FLAME expressions of faces with known intensity
+                       intensity,     # (N,) their intensity in [0,1]
+                       coverage:float=.9, # share of the faces the band holds (the rest split above and below)
+                      ) -> dict:      # intensity_offset, exaggeration_scale, exaggeration_margin, damping_margin
+    "Fit the intensity band r(ψ) ≈ a + κ s (least squares) with margins holding `coverage` of the faces."
     r = np.linalg.norm(np.asarray(expression, np.float64), axis=1) / math.sqrt(np.shape(expression)[1])
     s = np.asarray(intensity, np.float64)
-    return float((r * s).sum() / max((s * s).sum(), 1e-12))
+    (a, k), *_ = np.linalg.lstsq(np.c_[np.ones_like(s), s], r, rcond=None)
+    low, high = np.quantile(r - a - k * s, [(1 - coverage) / 2, (1 + coverage) / 2])
+    return dict(intensity_offset=round(float(a), 4), exaggeration_scale=round(float(k), 4),
+                exaggeration_margin=round(float(high), 4), damping_margin=round(float(-low), 4))
 
 
 # %% ../nbs/09_losses.ipynb #aa068824
-EMO_OPTIONS = dict(intensity_weighting=True, intensity_floor=.5, exaggeration_scale=1., exaggeration_margin=.1)
+EMO_OPTIONS = dict(intensity_weighting=True, intensity_floor=.5, intensity_offset=0., exaggeration_scale=1.,
+                   exaggeration_margin=.1, damping_margin=None)   # the band: see above
 
 def emotion_loss(head:nn.Module,      # EmotionHead
                  params:dict,         # predictions: expression (B,n)[, shape][, jaw_pose]
@@ -282,8 +287,10 @@ def emotion_loss(head:nn.Module,      # EmotionHead
     if w['emo_exaggeration']:
         psi = params['expression']
         r = psi.pow(2).mean(1).add(1e-12).sqrt()
-        excess = F.relu(r - o['exaggeration_scale'] * s - o['exaggeration_margin'])
-        out['emo_exaggeration'] = w['emo_exaggeration'] * masked_mean(excess ** 2, known)
+        centre = o['intensity_offset'] + o['exaggeration_scale'] * s
+        outside = F.relu(r - centre - o['exaggeration_margin']) ** 2
+        if o['damping_margin'] is not None: outside = outside + F.relu(centre - o['damping_margin'] - r) ** 2
+        out['emo_exaggeration'] = w['emo_exaggeration'] * masked_mean(outside, known)
     return out
 
 

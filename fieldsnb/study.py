@@ -11,20 +11,20 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import evaluate_runs
-from .losses import train_image_emotion
+from .losses import fit_intensity_band, train_image_emotion
 from .synthetic import make_world, world_counts
 from .train import TINY, apply_overrides, get_config
 
 # %% auto #0
 __all__ = ['STUDIES', 'METHOD_NAMES', 'PRETRAINED', 'Study', 'stage_steps', 'study_world', 'base_config', 'fine_tune_config',
-           'method_config', 'RunFailed', 'run_parallel', 'train_study', 'run_study']
+           'intensity_band', 'method_config', 'RunFailed', 'run_parallel', 'train_study', 'run_study']
 
 # %% ../nbs/11a_study.ipynb #0a8eac50
 @dataclass
 class Study:
     "What a study runs: the methods, the world, the base model and the fine-tuning, all at one size."
     methods:list = field(default_factory=lambda: ['smirk', 'emoca', 'fields'])  # registered configurations
-    n:int = 510                 # training images in the synthetic world: wild 70 %, spontaneous 30 %
+    n:int = 4000                # training images in the synthetic world: wild 70 %, spontaneous 30 %
     n_test:int = 300            # test faces (at 300 an accuracy near chance has a standard error of 0.02; at 90, 0.035)
     size:int = 64               # image and crop side
     base_steps:int = 400        # steps of the base model (smirk_pretrain)
@@ -37,8 +37,9 @@ class Study:
     augment:bool = False        # crop and colour jitter (off: at this length it slows learning more than it helps)
     precise_bn:int = 50         # batches re-estimating the encoders' batch norm at each stage's end (train.recompute_bn)
     small:bool = True           # train.TINY's small networks (CPU); False: the configurations' own sizes
-    pretrained:bool = True      # ImageNet EfficientNet-Lite0 for shape, expression, tokens and the image emotion network
-    emotion_net_steps:int = 150 # the image emotion network of EMOCA-style consistency
+    pretrained:bool = True      # FER2013's mini-Xception for expression and the image emotion network, ImageNet's
+                                # EfficientNet-Lite0 for shape and tokens (False: random weights)
+    emotion_net_steps:int = 600 # the image emotion network of EMOCA-style consistency (FER2013's: about 40 s)
     seed:int = 0
     threads:int = 1             # torch CPU threads per run (0: torch's default)
     workers:int = 2             # runs trained at once, each in its own process
@@ -64,7 +65,8 @@ def stage_steps(config,      # a TrainConfig
     return [int(x) for x in k]
 
 # %% ../nbs/11a_study.ipynb #5f2f506d
-PRETRAINED = ['backbone=efficientnet_lite0', 'encoder_weights=imagenet', 'pose_backbone=mobilenetv3_small']
+PRETRAINED = ['backbone=efficientnet_lite0', 'encoder_weights=imagenet', 'pose_backbone=mobilenetv3_small',
+              'expression_backbone=mini_xception', 'expression_weights=fer2013']
 
 def _common(study:Study, world:Path) -> list:
     return (TINY if study.small else []) + [f'data_root={world}', f'size={study.size}', f'batch_size={study.batch_size}',
@@ -119,6 +121,15 @@ def fine_tune_config(name:str,            # a registered configuration
     if flame: sets.append(f'flame={flame}')
     return apply_overrides(cfg, sets + list(overrides or []))
 
+def intensity_band(world:Path, # a synthetic world (its spontaneous split's truth.npz)
+                   n_expr:int,  # the run's expression components
+                  ) -> list:    # `loss_options.*` overrides; none for a world without truth (real data)
+    "L_emo's intensity band fitted on the world's 4D-scan split at the run's width (`losses.fit_intensity_band`)."
+    f = Path(world)/'spontaneous'/'truth.npz'
+    if not f.is_file(): return []
+    t = np.load(f)
+    return [f'loss_options.{k}={v}' for k, v in fit_intensity_band(t['expression'][:, :n_expr], t['intensity']).items()]
+
 def method_config(name:str,      # a registered configuration
                   study:Study,
                   world:Path,
@@ -127,11 +138,12 @@ def method_config(name:str,      # a registered configuration
                  ):
     "A method of a study: its size and steps, starting from the base model (EMOCA-style: SMIRK-style's synthesizer)."
     emoca = name == 'emoca'
-    return fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment,
-                            study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
-                            emotion_net=runs/'emotion_net' if emoca else None,
-                            synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
-                            flame=study.flame, overrides=(PRETRAINED if study.pretrained else []) + list(study.overrides))
+    cfg = fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment,
+                           study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
+                           emotion_net=runs/'emotion_net' if emoca else None,
+                           synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
+                           flame=study.flame, overrides=(PRETRAINED if study.pretrained else []) + list(study.overrides))
+    return apply_overrides(cfg, intensity_band(world, cfg.n_expr) + list(study.overrides))
 
 # %% ../nbs/11a_study.ipynb #e0a88924
 class RunFailed(RuntimeError):
@@ -206,7 +218,7 @@ class _Background(threading.Thread):
 def _emotion_net(world:Path, path:Path, study:Study, log):
     t = time.time()
     train_image_emotion(world, path, steps=study.emotion_net_steps, size=study.size, batch_size=study.batch_size,
-                        **(dict(backbone='efficientnet_lite0', weights='imagenet') if study.pretrained else
+                        **(dict(backbone='mini_xception', weights='fer2013') if study.pretrained else
                            dict(backbone='mobilenetv3_small', weights=None)), seed=study.seed, progress=False)
     log(f"image emotion network for EMOCA-style consistency ({time.time() - t:.0f} s, beside the base model)")
 

@@ -27,10 +27,10 @@ from .synthesizer import Synthesizer
 
 
 # %% auto #0
-__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'KAPPA_STANDIN', 'CONFIGS', 'SMIRK_REG',
+__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS', 'SMIRK_REG',
            'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
-           'apply_overrides', 'needs', 'data_path', 'validate', 'config', 'get_config', 'smirk_pretrain', 'smirk',
-           'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base',
+           'apply_overrides', 'needs', 'data_path', 'stage_batch', 'validate', 'config', 'get_config', 'smirk_pretrain',
+           'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base',
            'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera',
            'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss',
            'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
@@ -63,6 +63,7 @@ class Stage:
     start_from:dict = field(default_factory=dict) # module (or 'encoder') -> network file loaded first; a part (pose, shape, ...)
                                                   # may name a whole saved FLAMEEncoder
     batch_size:int = 0                            # 0: the run's
+    batch_scale:int = 1                           # the stage's batch is (batch_size or the run's) times this
     frozen_bn:bool = False                        # batch norm uses its running statistics everywhere
 
 @dataclass
@@ -176,6 +177,10 @@ def data_path(config:TrainConfig, source:str) -> Path:
     p = Path(config.data[source]['path'])
     return p if p.is_absolute() else Path(config.data_root or '.')/p
 
+def stage_batch(config:TrainConfig, stage:Stage) -> int:
+    "The global batch of a stage: its own (or the run's) times its batch_scale."
+    return (stage.batch_size or config.batch_size) * stage.batch_scale
+
 def validate(config:TrainConfig, world_size:int=1):
     "Refuse a configuration that cannot run, before any step, naming the valid choices."
     if not config.stages: raise ValueError('a run needs at least one stage')
@@ -203,8 +208,8 @@ def validate(config:TrainConfig, world_size:int=1):
         if not s.data: raise ValueError(f"{where} names no data; set data to some of {sorted(config.data)}")
         bad = sorted(set(s.data) - set(config.data))
         if bad: raise ValueError(f"{where} uses data sources {bad}, which the run does not define; defined: {sorted(config.data)}")
-        if (s.batch_size or config.batch_size) % world_size:
-            raise ValueError(f"{where}: the global batch {s.batch_size or config.batch_size} does not split over {world_size} processes")
+        if stage_batch(config, s) % world_size:
+            raise ValueError(f"{where}: the global batch {stage_batch(config, s)} does not split over {world_size} processes")
         for m, path in s.start_from.items():
             if not Path(path).with_suffix('.safetensors').is_file(): raise FileNotFoundError(f"{where}: no network file {path} to start {m} from")
     for name, src in config.data.items():
@@ -223,7 +228,8 @@ def validate(config:TrainConfig, world_size:int=1):
 # %% ../nbs/10_train.ipynb #e35ac133
 SYNTHETIC_DATA = dict(wild=dict(kind='affectnet', path='wild', split='training'),
                       spontaneous=dict(kind='flame_targets', path='spontaneous'))
-KAPPA_STANDIN = 2.   # exaggeration_scale measured on the synthetic world with the stand-in (09_losses)
+STANDIN_BAND = dict(intensity_offset=.27, exaggeration_scale=.39, exaggeration_margin=.074, damping_margin=.077)
+# L_emo's intensity band measured on the stand-in's synthetic world at 50 expression components (09_losses)
 CONFIGS = {}
 
 def config(fn):
@@ -260,22 +266,23 @@ def emoca() -> TrainConfig:
         weights=dict(emotion_consistency=1., photometric=2., landmarks=1., reg_expression=1e-4, reg_jaw=1e-4, reg_shape=1e-4),
         lr=dict(default=5e-5), data=dict(wild=1.), options=dict(reg_target='zero'))])
 
-FIELDS_EMO = dict(emo_class=1., emo_va=1., emo_ccc=1., emo_exaggeration=1.)
+FIELDS_EMO = dict(emo_class=1., emo_va=1., emo_ccc=1., emo_exaggeration=30)   # ours; the band's weight: see 09_losses
 FIELDS_GT3D = 10.   # L_3D-GT's weight (ours: FIELDS' is not public)
 
 @config
 def fields() -> TrainConfig:
     "FIELDS, our reading: step 1 warms up the emotion head with L_3D-GT, synthesizer out; step 2 trains jointly."
-    step1 = Stage('step1', steps=10_000, train=['expression', 'emotion_head'], freeze=['pose', 'shape', 'tokens', 'synthesizer'],
+    step1 = Stage('step1', steps=30_000, train=['expression', 'emotion_head'], freeze=['pose', 'shape', 'tokens', 'synthesizer'],
                   weights=dict(landmarks=100., gt3d=FIELDS_GT3D, reg_expression=1e-3, reg_jaw=1e-2, **FIELDS_EMO),
-                  lr=dict(default=1e-4, emotion_head=1e-3), data=dict(wild=1., spontaneous=1.), base_model=True)
-    step2 = Stage('step2', steps=50_000, train=['shape', 'expression', 'tokens', 'synthesizer', 'emotion_head'], freeze=['pose'],
+                  lr=dict(default=1e-4, emotion_head=1e-3), data=dict(wild=1., spontaneous=1.), base_model=True,
+                  batch_scale=4)   # no synthesizer: a step of 4 batches costs about one of step 2's
+    step2 = Stage('step2', steps=30_000, train=['shape', 'expression', 'tokens', 'synthesizer', 'emotion_head'], freeze=['pose'],
                   weights=dict(landmarks=100., photometric=10., perceptual=10., cycle=1., gt3d=FIELDS_GT3D, **SMIRK_REG, **FIELDS_EMO),
-                  lr=dict(default=2.5e-4, synthesizer=1e-3, emotion_head=1e-4), betas=dict(synthesizer=[.5, .999]),
+                  lr=dict(default=2.5e-4, expression=6.25e-5, synthesizer=1e-3, emotion_head=1e-4), betas=dict(synthesizer=[.5, .999]),
                   schedule='cosine', clip_grad=dict(synthesizer=.1), data=dict(wild=1., spontaneous=1.), base_model=True)
     return TrainConfig(name='fields', data=dict(SYNTHETIC_DATA), tokens=True, templates='spontaneous',
                        emotion_head=dict(hidden=2048, layers=4, n_shape=0, dropout=0.),
-                       loss_options=dict(exaggeration_scale=KAPPA_STANDIN), stages=[step1, step2])
+                       loss_options=dict(STANDIN_BAND), stages=[step1, step2])
 
 def _ablation(name:str, change) -> TrainConfig:
     c = fields()
@@ -554,7 +561,7 @@ def begin_stage(self:Trainer, i:int):
         self.net = nn.parallel.DistributedDataParallel(m, device_ids=[self.device.index] if self.cuda else None,
                                                        find_unused_parameters=True, broadcast_buffers=False)
     data = {n: make_dataset(c, n, c.seed) for n in s.data}
-    self.batches = StepBatches(data, s.data, s.batch_size or c.batch_size, c.epoch_length, c.seed + i,
+    self.batches = StepBatches(data, s.data, stage_batch(c, s), c.epoch_length, c.seed + i,
                                self.rank, self.world_size, c.num_workers)
     self.options = {**c.loss_options, **s.options}
 
@@ -675,7 +682,7 @@ def run(self:Trainer) -> Path:
             step += 1
             dt, t0 = time.perf_counter() - t0, time.perf_counter()
             self.log(dict(step=step - 1, stage=s.name, stage_step=k, lr=lr,
-                          images_per_s=round((s.batch_size or c.batch_size) / dt, 2), **terms))
+                          images_per_s=round(stage_batch(c, s) / dt, 2), **terms))
             bar.update(1)
             bar.set_postfix(loss=f"{terms['loss']:.4g}")
             if k + 1 == s.steps:
