@@ -18,7 +18,7 @@ import torch
 
 import fieldsnb.losses as losses
 from fieldsnb.synthetic import make_world
-from fieldsnb.train import Trainer, apply_overrides, get_config
+from fieldsnb.train import Trainer, apply_overrides, get_config, stage_batch
 
 STAGES = dict(pretrain=('smirk_pretrain', 0), smirk=('smirk', 0), fields_step1=('fields', 0), fields_step2=('fields', 1))
 
@@ -102,7 +102,7 @@ def main():
             shares = {k: parts.get(k, 0.) / args.steps / step for k in ('encoders', 'flame', 'rendering', 'synthesizer')}
             shares['losses'] = fwd / step - sum(shares.values())
             shares['backward_optimizer'] = 1 - fwd / step
-            print(f"images_per_s_{label}_{size}: {args.batch / step:.2f}")
+            print(f"images_per_s_{label}_{size}: {stage_batch(cfg, cfg.stages[stage]) / step:.2f}")   # FIELDS' step 1: 4 batches
             for k, v in shares.items(): print(f"share_{k}_{label}_{size}: {v:.3f}")
             if dev.startswith('cuda'): print(f"peak_cuda_mb_{label}_{size}: {torch.cuda.max_memory_allocated() / 2**20:.0f}")
             print(f"peak_rss_mb_after_{label}_{size}: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")

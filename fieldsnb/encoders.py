@@ -128,6 +128,9 @@ class TokenEncoder(nn.Module):
         super().__init__()
         self.config = dict(backbone=backbone, weights=weights, n_tokens=n_tokens, token_dim=token_dim)
         arch = BACKBONES.get(backbone, backbone)
+        if arch == 'mini_xception':
+            raise ValueError("appearance tokens need a timm backbone (e.g. efficientnet_lite0); mini_xception reads grey "
+                             "faces and serves the expression encoder (expression_backbone)")
         n_levels = len(timm.create_model(arch, pretrained=False, features_only=True).feature_info)
         if n_tokens > n_levels:
             raise ValueError(f"{backbone} has {n_levels} feature levels, fewer than n_tokens={n_tokens}")

@@ -177,7 +177,7 @@ def load_network(path:str|Path,      # the .safetensors (or the same path withou
         raise ValueError(f"{meta_file} describes a {meta['cls']}, which is not a fieldsnb network here "
                          "(import its module first?)")
     # the backbone weights the network started from are in the file: do not load them again
-    cfg = {k: v for k, v in meta['config'].items() if k not in ('weights', 'pose_weights')}
+    cfg = {k: v for k, v in meta['config'].items() if k not in ('weights', 'pose_weights', 'expression_weights')}
     net = NETWORKS[meta['cls']](**cfg)
     sd = load_file(str(path), device=str(map_location))
     problems = _mismatch(sd, net.state_dict())

@@ -16,8 +16,8 @@ from .synthetic import make_world, world_counts
 from .train import TINY, apply_overrides, get_config
 
 # %% auto #0
-__all__ = ['STUDIES', 'METHOD_NAMES', 'PRETRAINED', 'Study', 'stage_steps', 'study_world', 'base_config', 'fine_tune_config',
-           'intensity_band', 'method_config', 'RunFailed', 'run_parallel', 'train_study', 'run_study']
+__all__ = ['STUDIES', 'METHOD_NAMES', 'PRETRAINED', 'Study', 'stage_steps', 'study_world', 'base_config', 'intensity_band',
+           'fine_tune_config', 'method_config', 'RunFailed', 'run_parallel', 'train_study', 'run_study']
 
 # %% ../nbs/11a_study.ipynb #0a8eac50
 @dataclass
@@ -95,6 +95,15 @@ def base_config(study:Study, world:Path):
     if not study.base_expression: sets += ["stages.*.train=['pose', 'shape']", "stages.*.freeze=['synthesizer', 'expression']"]
     return apply_overrides(get_config('smirk_pretrain'), _common(study, world) + sets)
 
+def intensity_band(world:Path, # a synthetic world (its spontaneous split's truth.npz)
+                   n_expr:int,  # the run's expression components
+                  ) -> list:    # `loss_options.*` overrides; none for a world without truth (real data)
+    "L_emo's intensity band fitted on the world's 4D-scan split at the run's width (`losses.fit_intensity_band`)."
+    f = Path(world)/'spontaneous'/'truth.npz'
+    if not f.is_file(): return []
+    t = np.load(f)
+    return [f'loss_options.{k}={v}' for k, v in fit_intensity_band(t['expression'][:, :n_expr], t['intensity']).items()]
+
 def fine_tune_config(name:str,            # a registered configuration
                      world:str|Path,       # data_root: a synthetic world (or the configuration's data layout)
                      steps:int,            # over all its stages, in its own proportions
@@ -107,7 +116,7 @@ def fine_tune_config(name:str,            # a registered configuration
                      synthesizer:str|Path=None,  # a synthesizer file to start from (EMOCA renders through it)
                      flame:str=None, overrides:list=None,
                     ):
-    "A registered configuration at a given size and step budget, optionally starting from a base model."
+    "A registered configuration at a given size and step budget, optionally from a base model, L_emo's band fitted to the world."
     cfg = get_config(name)
     sets = (TINY if small else []) + [f'data_root={world}', f'size={size}', f'batch_size={batch_size}', f'augment={augment}',
                                       f'seed={seed}', f'threads={threads}', f'device={device}', 'checkpoint_every=50',
@@ -119,16 +128,8 @@ def fine_tune_config(name:str,            # a registered configuration
     if start: sets.append(f'stages.0.start_from={start!r}')
     if emotion_net: sets.append(f'emotion_net={emotion_net}')
     if flame: sets.append(f'flame={flame}')
-    return apply_overrides(cfg, sets + list(overrides or []))
-
-def intensity_band(world:Path, # a synthetic world (its spontaneous split's truth.npz)
-                   n_expr:int,  # the run's expression components
-                  ) -> list:    # `loss_options.*` overrides; none for a world without truth (real data)
-    "L_emo's intensity band fitted on the world's 4D-scan split at the run's width (`losses.fit_intensity_band`)."
-    f = Path(world)/'spontaneous'/'truth.npz'
-    if not f.is_file(): return []
-    t = np.load(f)
-    return [f'loss_options.{k}={v}' for k, v in fit_intensity_band(t['expression'][:, :n_expr], t['intensity']).items()]
+    cfg = apply_overrides(cfg, sets + list(overrides or []))
+    return apply_overrides(cfg, intensity_band(world, cfg.n_expr) + list(overrides or []))   # the band at the run's width
 
 def method_config(name:str,      # a registered configuration
                   study:Study,
@@ -138,12 +139,11 @@ def method_config(name:str,      # a registered configuration
                  ):
     "A method of a study: its size and steps, starting from the base model (EMOCA-style: SMIRK-style's synthesizer)."
     emoca = name == 'emoca'
-    cfg = fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment,
-                           study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
-                           emotion_net=runs/'emotion_net' if emoca else None,
-                           synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
-                           flame=study.flame, overrides=(PRETRAINED if study.pretrained else []) + list(study.overrides))
-    return apply_overrides(cfg, intensity_band(world, cfg.n_expr) + list(study.overrides))
+    return fine_tune_config(name, world, study.steps, base, study.size, study.batch_size, study.small, study.augment,
+                            study.seed, study.threads, study.device, study.lr_scale, study.precise_bn,
+                            emotion_net=runs/'emotion_net' if emoca else None,
+                            synthesizer=runs/'smirk'/'networks'/'train'/'synthesizer' if emoca else None,
+                            flame=study.flame, overrides=(PRETRAINED if study.pretrained else []) + list(study.overrides))
 
 # %% ../nbs/11a_study.ipynb #e0a88924
 class RunFailed(RuntimeError):

@@ -82,7 +82,8 @@ class TrainConfig:
     pose_backbone:str = None                      # None: SMIRK's (mobilenetv3_small) for mobilenetv3, else the same
     encoder_weights:str = None                    # None, 'imagenet' (where packaged) or a weight file
     expression_backbone:str = None                # None: `backbone`; mini_xception: FER2013's expression network
-    expression_weights:str = None                 # None: `encoder_weights` with `backbone`; 'fer2013' for mini_xception
+    expression_weights:str = None                 # None: `encoder_weights` if the expression backbone is `backbone`, else
+                                                  # random; 'fer2013': FER2013's weights for mini_xception
     n_shape:int = 100
     n_expr:int = 50
     tokens:bool = False                           # TEASER's appearance tokens into the synthesizer
@@ -266,7 +267,7 @@ def emoca() -> TrainConfig:
         weights=dict(emotion_consistency=1., photometric=2., landmarks=1., reg_expression=1e-4, reg_jaw=1e-4, reg_shape=1e-4),
         lr=dict(default=5e-5), data=dict(wild=1.), options=dict(reg_target='zero'))])
 
-FIELDS_EMO = dict(emo_class=1., emo_va=1., emo_ccc=1., emo_exaggeration=30)   # ours; the band's weight: see 09_losses
+FIELDS_EMO = dict(emo_class=1., emo_va=1., emo_ccc=1., emo_exaggeration=30)   # ours; the band's weight: 11a_study
 FIELDS_GT3D = 10.   # L_3D-GT's weight (ours: FIELDS' is not public)
 
 @config
@@ -520,7 +521,9 @@ class Trainer:
     def _check_same_config(self):
         f = self.out/'config.json'
         now = json.dumps(asdict(self.config), indent=1, default=str)
-        if (self.out/'checkpoint.pt').is_file() and f.is_file() and json.loads(f.read_text()) != json.loads(now):
+        # the saved side is read back through config_from_dict, so fields added since it was written take their defaults
+        if ((self.out/'checkpoint.pt').is_file() and f.is_file()
+                and json.loads(json.dumps(asdict(config_from_dict(json.loads(f.read_text()))), default=str)) != json.loads(now)):
             raise ValueError(f"{self.out} holds a run of a different configuration; resume it with the same settings or "
                              "choose a new --out")
         tmp = f.with_suffix('.tmp')
