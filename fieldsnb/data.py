@@ -54,16 +54,21 @@ def mirror_mediapipe(task:str|Path=None, # face_landmarker.task; default `face_l
 
 # %% ../nbs/04_data.ipynb #c426833b
 class Augment:
-    "Random crop jitter, mirror and colour jitter; pass `None` instead for no augmentation."
+    "Random crop jitter, mirror, colour and light jitter, occluding boxes; pass `None` instead for no augmentation."
     def __init__(self,
                  scale:float=.08,      # log-scale jitter of the crop side
                  shift:float=.06,      # centre shift, as a fraction of the side
                  rotate:float=10.,     # rotation range in degrees
                  flip:bool=True,       # mirror half the samples (not those with FLAME targets)
                  brightness:float=.2,  # relative brightness jitter
-                 contrast:float=.2):   # relative contrast jitter
+                 contrast:float=.2,    # relative contrast jitter
+                 zoom_out:float=0.,    # extra log-scale of the crop side, drawn from [0, zoom_out]: smaller faces
+                 tint:float=0.,        # relative jitter of each colour channel's gain: a coloured light
+                 shade:float=0.,       # largest slope of a linear light ramp across the crop, in a random direction
+                 erase:float=0.):      # chance of a flat box of random colour over part of the crop
         self.scale, self.shift, self.rotate, self.flip = scale, shift, rotate, flip
         self.brightness, self.contrast = brightness, contrast
+        self.zoom_out, self.tint, self.shade, self.erase = zoom_out, tint, shade, erase
 
     def geometry(self,
                  rng:np.random.Generator,
@@ -72,6 +77,7 @@ class Augment:
                  ) -> tuple[np.ndarray, float, float]: # jittered centre (2,), side, angle in radians
         "Jittered centre, side and angle of the crop square."
         side = side * np.exp(rng.uniform(-self.scale, self.scale))
+        if self.zoom_out: side = side * np.exp(rng.uniform(0, self.zoom_out))   # drawn only when on: old draws replay
         centre = np.asarray(centre) + rng.uniform(-self.shift, self.shift, 2) * side
         return centre, side, np.deg2rad(rng.uniform(-self.rotate, self.rotate))
 
@@ -79,10 +85,30 @@ class Augment:
                rng:np.random.Generator,
                img:np.ndarray,         # (H,W,3) float image in [0,1]
                ) -> np.ndarray:        # (H,W,3) in [0,1]
-        "Brightness and contrast jitter of a float image in [0,1]."
-        mean = img.mean()
+        "Brightness, contrast, tint and shading jitter of a float image in [0,1]."
+        dtype, mean = img.dtype, img.mean()
         img = (img - mean) * (1 + rng.uniform(-self.contrast, self.contrast)) + mean
-        return np.clip(img * (1 + rng.uniform(-self.brightness, self.brightness)), 0, 1)
+        img = img * (1 + rng.uniform(-self.brightness, self.brightness))
+        if self.tint: img = img * (1 + rng.uniform(-self.tint, self.tint, 3))
+        if self.shade:
+            H, W = img.shape[:2]
+            a, slope = rng.uniform(0, 2 * np.pi), rng.uniform(0, self.shade)
+            ramp = np.cos(a) * np.linspace(-1, 1, W)[None] + np.sin(a) * np.linspace(-1, 1, H)[:, None]
+            img = img * (1 + slope * ramp)[..., None]
+        return np.clip(img, 0, 1).astype(dtype, copy=False)   # float32 stays float32
+
+    def occlude(self,
+                rng:np.random.Generator,
+                img:np.ndarray,        # (H,W,3) float image in [0,1]
+                ) -> np.ndarray:       # (H,W,3), with a flat box over it in a fraction `erase` of the calls
+        "A box of 1/8 to 3/8 of each side, of one random colour, at a random place, now and then."
+        if not self.erase or rng.random() >= self.erase: return img
+        H, W = img.shape[:2]
+        h, w = (rng.uniform(1 / 8, 3 / 8, 2) * [H, W]).astype(int) + 1
+        y, x = rng.integers(0, H - h + 1), rng.integers(0, W - w + 1)
+        img = img.copy()
+        img[y:y + h, x:x + w] = rng.uniform(0, 1, 3)
+        return img
 
 # %% ../nbs/04_data.ipynb #1a0bd11d
 def face_square(landmarks:np.ndarray=None, # (K,2) landmarks in photo pixels
@@ -167,7 +193,7 @@ class FaceDataset(Dataset):
         crop, M = crop_square(img, centre, side, self.size, angle)
         x = crop.astype(np.float32) / 255
         if flip: x = x[:, ::-1]
-        if self.augment is not None: x = self.augment.colour(rng, x)
+        if self.augment is not None: x = self.augment.occlude(rng, self.augment.colour(rng, x))
         intensity = row.get('intensity')
         return dict(image=torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), source=self.source,
                     path=str(row.path), landmarks=self._crop_landmarks(lm, M, flip),

@@ -4,8 +4,8 @@
 
 # %% ../nbs/10_train.ipynb #194c528c
 from __future__ import annotations
-import ast, copy, csv, json, math, os, random, sys, time
-from dataclasses import asdict, dataclass, field, replace
+import ast, copy, csv, inspect, json, math, os, random, sys, time
+from dataclasses import asdict, dataclass, field
 from dataclasses import fields as dataclass_fields   # `fields` is FIELDS' configuration below
 from pathlib import Path
 
@@ -27,13 +27,13 @@ from .synthesizer import Synthesizer
 
 
 # %% auto #0
-__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS', 'SMIRK_REG',
-           'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
-           'apply_overrides', 'needs', 'data_path', 'stage_batch', 'validate', 'config', 'get_config', 'smirk_pretrain',
-           'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity', 'fields_no_base',
-           'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset', 'StepBatches', 'mean_camera',
-           'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLoss',
-           'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
+__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS', 'SCAN_AUGMENT',
+           'SMIRK_REG', 'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
+           'apply_overrides', 'needs', 'data_path', 'stage_batch', 'source_augment', 'validate', 'config', 'get_config',
+           'smirk_pretrain', 'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity',
+           'fields_no_base', 'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset',
+           'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state',
+           'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -72,9 +72,10 @@ class TrainConfig:
     name:str = 'custom'
     stages:list = field(default_factory=list)     # list of Stage
     data_root:str = ''                            # folder the data sources' paths are relative to
-    data:dict = field(default_factory=dict)       # source name -> dict(kind=DATA_KINDS, path=..., split=...)
+    data:dict = field(default_factory=dict)       # source name -> dict(kind=DATA_KINDS, path=..., split=..., augment=...)
+                                                  # augment: a source's own (True/False, or `Augment`'s keywords)
     epoch_length:int = 0                          # samples per epoch of the mixed sampler (0: the sources' sizes)
-    augment:bool = True
+    augment:bool = True                           # crop and colour jitter of the sources with no `augment` of their own
     start_camera:bool = True                      # a pose encoder trained from scratch starts at `mean_camera`
     size:int = 224                                # crop side
     batch_size:int = 32                           # global batch (split over processes under torchrun)
@@ -182,6 +183,17 @@ def stage_batch(config:TrainConfig, stage:Stage) -> int:
     "The global batch of a stage: its own (or the run's) times its batch_scale."
     return (stage.batch_size or config.batch_size) * stage.batch_scale
 
+def source_augment(config:TrainConfig, source:str) -> Augment|None:
+    "A source's augmentation: its own `augment` (True, False or `Augment`'s keywords), else the run's."
+    a = config.data[source].get('augment', config.augment)
+    if isinstance(a, dict):
+        unknown = sorted(set(a) - set(inspect.signature(Augment).parameters))
+        if unknown: raise ValueError(f"data source {source!r}: augment names {unknown}, which Augment does not take; "
+                                     f"it takes {list(inspect.signature(Augment).parameters)}")
+        return Augment(**a)
+    if isinstance(a, bool): return Augment() if a else None
+    raise ValueError(f"data source {source!r}: augment={a!r}; give true, false or a dict of Augment's keywords")
+
 def validate(config:TrainConfig, world_size:int=1):
     "Refuse a configuration that cannot run, before any step, naming the valid choices."
     if not config.stages: raise ValueError('a run needs at least one stage')
@@ -215,6 +227,7 @@ def validate(config:TrainConfig, world_size:int=1):
             if not Path(path).with_suffix('.safetensors').is_file(): raise FileNotFoundError(f"{where}: no network file {path} to start {m} from")
     for name, src in config.data.items():
         if src.get('kind') not in DATA_KINDS: raise ValueError(f"data source {name!r}: kind {src.get('kind')!r}; choose one of {DATA_KINDS}")
+        source_augment(config, name)   # a bad augment fails here, before anything runs
         if not data_path(config, name).is_dir():
             raise FileNotFoundError(f"data source {name!r}: no folder {data_path(config, name)}; set data_root (--set data_root=DIR) "
                                     f"to a folder holding {sorted(str(v['path']) for v in config.data.values())} "
@@ -241,7 +254,10 @@ def config(fn):
 def get_config(name:str) -> TrainConfig:
     "A fresh copy of a registered configuration."
     if name not in CONFIGS: raise ValueError(f"no configuration {name!r}; the registered ones are {sorted(CONFIGS)}")
-    return CONFIGS[name]()
+    return copy.deepcopy(CONFIGS[name]())   # shares nothing (SYNTHETIC_DATA's entries included) with the registry
+
+SCAN_AUGMENT = dict(zoom_out=.3, tint=.12, shade=.3, erase=.25)
+# for a 4D-scan source (frontal, large, evenly lit faces), toward photos taken anywhere; off by default (see above)
 
 SMIRK_REG = dict(reg_expression=1e-3, reg_jaw=1e-2, reg_shape=100.)
 
@@ -366,10 +382,11 @@ def model_state(model:FaceModel) -> dict:
 
 
 # %% ../nbs/10_train.ipynb #c6780f4a
-def make_dataset(config:TrainConfig, source:str, seed:int=0):
+def make_dataset(config:TrainConfig, source:str, seed:int=0,
+                 plain:bool=False):   # no augmentation, whatever the configuration says
     "The reader of one data source."
     s, root = config.data[source], data_path(config, source)
-    aug = Augment() if config.augment else None
+    aug = None if plain else source_augment(config, source)
     if s['kind'] == 'affectnet': return AffectNet(root, s.get('split', 'training'), size=config.size, augment=aug, seed=seed)
     if s['kind'] == 'rafdb': return RAFDB(root, s.get('split', 'train'), size=config.size, augment=aug, seed=seed)
     return FLAMETargets(root, size=config.size, augment=aug, seed=seed)
@@ -547,7 +564,7 @@ def begin_stage(self:Trainer, i:int):
     c = self.config
     fresh_pose = 'pose' in s.train and not {'pose', 'encoder'} & set(s.start_from)
     if c.start_camera and i == 0 and fresh_pose:
-        cam = mean_camera(m.flame, [make_dataset(replace(c, augment=False), n) for n in s.data])
+        cam = mean_camera(m.flame, [make_dataset(c, n, plain=True) for n in s.data])
         if cam is not None: m.encoder.pose.start_camera(cam)
     m.requires_grad_(False)
     m.eval()
