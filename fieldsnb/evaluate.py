@@ -142,6 +142,7 @@ def geometry_errors(result:dict,           # `predict` on a split with FLAME tar
     n = min(p['expression'].shape[1], t['expression'].shape[1])
     e_p, e_t = p['expression'][:, :n], t['expression'][:, :n]
     rows = dict(expression_rmse=np.sqrt(((e_p - e_t) ** 2).mean(1)))
+    rows['neutral_expression_rmse'] = np.sqrt((e_t ** 2).mean(1))   # the no-expression face's error: for scale
     if au is not None:
         rows['unit_rmse'] = np.sqrt(((unit_activations(e_p, au) - unit_activations(e_t, au)) ** 2).mean(1))
     rows['jaw_deg'] = np.degrees(np.linalg.norm(p['jaw_pose'] - t['jaw_pose'], axis=1))
@@ -282,7 +283,8 @@ def evaluate_method(method:Method,      # what to measure
     errors = geometry_errors(test, method.flame, masks.get('face'), au)
     rows = [(m, float(np.nanmean(errors[m]))) for m in GEOMETRY_METRICS if m in errors]
     rows += [('unit_pcc', unit_correlation(test, au)), ('intensity_ratio', overall_ratio(errors)),
-             ('expression_landmark_px', float(expression_landmark_shift(test, method.flame).mean()))]
+             ('expression_landmark_px', float(expression_landmark_shift(test, method.flame).mean())),
+             ('neutral_expression_rmse', float(errors.neutral_expression_rmse.mean()))]
     heads = dict(probe=train_probe(train, probe, seed=seed))
     if method.emotion_head is not None: heads['head'] = method.emotion_head
     confusions, va = {}, {}
@@ -431,7 +433,8 @@ def write_report(path:str|Path,     # the HTML file to write
     parts = [f'<h1>{html.escape(title)}</h1>', notes, '<h2>Metrics</h2>',
              '<p>Lower is better for errors (rmse, deg, mm, px); higher for ccc, pcc, sagr, accuracy and f1; '
              'the intensity ratio is best at 1; <i>expression_landmark_px</i> is no error but how far the true '
-             'expression moves the landmarks, to set beside landmark_px. <i>_head</i>: the method\'s own emotion head; <i>_probe</i>: '
+             'expression moves the landmarks, to set beside landmark_px; <i>neutral_expression_rmse</i> is the '
+             'expression error of the face with no expression, to set beside expression_rmse. <i>_head</i>: the method\'s own emotion head; <i>_probe</i>: '
              'EMOCA\'s protocol (an MLP trained on the frozen outputs).</p>',
              wide.to_html(float_format=lambda x: f'{x:.4g}', border=0)]
     figs = []
