@@ -187,7 +187,7 @@ def _run_study(preset:str, out:str, flame:str=None, steps:int=None, base_steps:i
             'fine-tuned from it at equal steps and evaluated; writes report.html and metrics.csv.',
             *_study_arguments('runs/quickstart'))
 def quickstart(out:str='runs/quickstart', **sizes) -> dict:
-    "FIELDS against its baselines on the embedded defaults (about 7 minutes on 2 CPU cores)."
+    "FIELDS against its baselines on the embedded defaults (7 to 10 minutes on 2 CPU cores)."
     return _run_study('quickstart', out, **sizes)
 
 @subcommand('ablation', "FIELDS without each of its parts (L_3D-GT, L_emo, the intensity term, the base model; one step) "

@@ -27,13 +27,13 @@ from .synthesizer import Synthesizer
 
 
 # %% auto #0
-__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS', 'SCAN_AUGMENT',
-           'SMIRK_REG', 'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
-           'apply_overrides', 'needs', 'data_path', 'stage_batch', 'source_augment', 'validate', 'config', 'get_config',
-           'smirk_pretrain', 'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity',
-           'fields_no_base', 'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset',
-           'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state',
-           'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
+__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'AUGMENT_RANGES', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS',
+           'SCAN_AUGMENT', 'SMIRK_REG', 'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig',
+           'config_from_dict', 'apply_overrides', 'source_augment', 'needs', 'data_path', 'stage_batch', 'validate',
+           'config', 'get_config', 'smirk_pretrain', 'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo',
+           'fields_no_intensity', 'fields_no_base', 'fields_one_step', 'load_config', 'FaceModel', 'model_state',
+           'make_dataset', 'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state',
+           'set_rng_state', 'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -162,6 +162,26 @@ def apply_overrides(config:TrainConfig, overrides:list) -> TrainConfig:
     return config_from_dict(d)
 
 
+# %% ../nbs/10_train.ipynb #0f4a56d0
+AUGMENT_RANGES = dict(scale=(0, 1), shift=(0, 1), rotate=(0, 180), brightness=(0, 1), contrast=(0, 1), zoom_out=(0, 2),
+                      tint=(0, 1), shade=(0, 1), erase=(0, 1))
+
+def source_augment(config:TrainConfig, source:str) -> Augment|None:
+    "A source's augmentation: its own `augment` (true, false or `Augment`'s keywords), else the run's (true or false)."
+    own = 'augment' in config.data[source]
+    a, where = (config.data[source]['augment'], f"data source {source!r}") if own else (config.augment, 'the run')
+    if isinstance(a, dict) and own:
+        for k, v in a.items():
+            if k == 'flip' and isinstance(v, bool): continue
+            if k not in AUGMENT_RANGES:
+                raise ValueError(f"{where}: augment names {k!r}, which Augment does not take; it takes flip and {sorted(AUGMENT_RANGES)}")
+            lo, hi = AUGMENT_RANGES[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ValueError(f"{where}: augment {k}={v!r}; give a number from {lo} to {hi}")
+        return Augment(**a)
+    if a in (True, False): return Augment() if a else None
+    raise ValueError(f"{where}: augment={a!r}; give true or false" + (" or a dict of Augment's keywords" if own else ""))
+
 # %% ../nbs/10_train.ipynb #a6929d4e
 def needs(config:TrainConfig) -> set:
     "Which optional parts the run's stages use: synthesizer, emotion_head, perceptual, emotion_net, base_model."
@@ -182,17 +202,6 @@ def data_path(config:TrainConfig, source:str) -> Path:
 def stage_batch(config:TrainConfig, stage:Stage) -> int:
     "The global batch of a stage: its own (or the run's) times its batch_scale."
     return (stage.batch_size or config.batch_size) * stage.batch_scale
-
-def source_augment(config:TrainConfig, source:str) -> Augment|None:
-    "A source's augmentation: its own `augment` (True, False or `Augment`'s keywords), else the run's."
-    a = config.data[source].get('augment', config.augment)
-    if isinstance(a, dict):
-        unknown = sorted(set(a) - set(inspect.signature(Augment).parameters))
-        if unknown: raise ValueError(f"data source {source!r}: augment names {unknown}, which Augment does not take; "
-                                     f"it takes {list(inspect.signature(Augment).parameters)}")
-        return Augment(**a)
-    if isinstance(a, bool): return Augment() if a else None
-    raise ValueError(f"data source {source!r}: augment={a!r}; give true, false or a dict of Augment's keywords")
 
 def validate(config:TrainConfig, world_size:int=1):
     "Refuse a configuration that cannot run, before any step, naming the valid choices."
@@ -257,7 +266,7 @@ def get_config(name:str) -> TrainConfig:
     return copy.deepcopy(CONFIGS[name]())   # shares nothing (SYNTHETIC_DATA's entries included) with the registry
 
 SCAN_AUGMENT = dict(zoom_out=.3, tint=.12, shade=.3, erase=.25)
-# for a 4D-scan source (frontal, large, evenly lit faces), toward photos taken anywhere; off by default (see above)
+# for a 4D-scan source (frontal, large, evenly lit faces), toward photos taken anywhere; off by default (see Data, below)
 
 SMIRK_REG = dict(reg_expression=1e-3, reg_jaw=1e-2, reg_shape=100.)
 
