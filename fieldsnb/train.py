@@ -162,7 +162,7 @@ def apply_overrides(config:TrainConfig, overrides:list) -> TrainConfig:
     return config_from_dict(d)
 
 
-# %% ../nbs/10_train.ipynb #0f4a56d0
+# %% ../nbs/10_train.ipynb #9fdf2dd4
 AUGMENT_RANGES = dict(scale=(0, 1), shift=(0, 1), rotate=(0, 180), brightness=(0, 1), contrast=(0, 1), zoom_out=(0, 2),
                       tint=(0, 1), shade=(0, 1), erase=(0, 1))
 
