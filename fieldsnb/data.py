@@ -55,6 +55,8 @@ def mirror_mediapipe(task:str|Path=None, # face_landmarker.task; default `face_l
 # %% ../nbs/04_data.ipynb #c426833b
 class Augment:
     "Random crop jitter, mirror, colour and light jitter, occluding boxes; pass `None` instead for no augmentation."
+    RANGES = dict(scale=(0, 1), shift=(0, 1), rotate=(0, 180), brightness=(0, 1), contrast=(0, 1), zoom_out=(0, 2),
+                  tint=(0, 1), shade=(0, 1), erase=(0, 1))   # what each number may be
     def __init__(self,
                  scale:float=.08,      # log-scale jitter of the crop side
                  shift:float=.06,      # centre shift, as a fraction of the side
@@ -69,6 +71,11 @@ class Augment:
         self.scale, self.shift, self.rotate, self.flip = scale, shift, rotate, flip
         self.brightness, self.contrast = brightness, contrast
         self.zoom_out, self.tint, self.shade, self.erase = zoom_out, tint, shade, erase
+        if not isinstance(flip, bool): raise ValueError(f"Augment: flip={flip!r}; give true or false")
+        for k, (lo, hi) in self.RANGES.items():
+            v = getattr(self, k)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ValueError(f"Augment: {k}={v!r}; give a number from {lo} to {hi}")
 
     def geometry(self,
                  rng:np.random.Generator,

@@ -27,13 +27,13 @@ from .synthesizer import Synthesizer
 
 
 # %% auto #0
-__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'AUGMENT_RANGES', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS',
-           'SCAN_AUGMENT', 'SMIRK_REG', 'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig',
-           'config_from_dict', 'apply_overrides', 'source_augment', 'needs', 'data_path', 'stage_batch', 'validate',
-           'config', 'get_config', 'smirk_pretrain', 'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo',
-           'fields_no_intensity', 'fields_no_base', 'fields_one_step', 'load_config', 'FaceModel', 'model_state',
-           'make_dataset', 'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state',
-           'set_rng_state', 'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
+__all__ = ['MODULES', 'OPTIMIZERS', 'SCHEDULES', 'DATA_KINDS', 'SYNTHETIC_DATA', 'STANDIN_BAND', 'CONFIGS', 'SCAN_AUGMENT',
+           'SMIRK_REG', 'FIELDS_EMO', 'FIELDS_GT3D', 'TINY', 'SKIPPED', 'Stage', 'TrainConfig', 'config_from_dict',
+           'apply_overrides', 'source_augment', 'needs', 'data_path', 'stage_batch', 'validate', 'config', 'get_config',
+           'smirk_pretrain', 'smirk', 'emoca', 'fields', 'fields_no_gt3d', 'fields_no_emo', 'fields_no_intensity',
+           'fields_no_base', 'fields_one_step', 'load_config', 'FaceModel', 'model_state', 'make_dataset',
+           'StepBatches', 'mean_camera', 'lr_factor', 'make_optimizer', 'save_checkpoint', 'rng_state', 'set_rng_state',
+           'NonFiniteLoss', 'recompute_bn', 'Trainer', 'read_metrics', 'plot_metrics']
 
 # %% ../nbs/10_train.ipynb #e4b1906a
 MODULES = ('pose', 'shape', 'expression', 'tokens', 'synthesizer', 'emotion_head')
@@ -163,22 +163,15 @@ def apply_overrides(config:TrainConfig, overrides:list) -> TrainConfig:
 
 
 # %% ../nbs/10_train.ipynb #9fdf2dd4
-AUGMENT_RANGES = dict(scale=(0, 1), shift=(0, 1), rotate=(0, 180), brightness=(0, 1), contrast=(0, 1), zoom_out=(0, 2),
-                      tint=(0, 1), shade=(0, 1), erase=(0, 1))
-
 def source_augment(config:TrainConfig, source:str) -> Augment|None:
     "A source's augmentation: its own `augment` (true, false or `Augment`'s keywords), else the run's (true or false)."
     own = 'augment' in config.data[source]
     a, where = (config.data[source]['augment'], f"data source {source!r}") if own else (config.augment, 'the run')
     if isinstance(a, dict) and own:
-        for k, v in a.items():
-            if k == 'flip' and isinstance(v, bool): continue
-            if k not in AUGMENT_RANGES:
-                raise ValueError(f"{where}: augment names {k!r}, which Augment does not take; it takes flip and {sorted(AUGMENT_RANGES)}")
-            lo, hi = AUGMENT_RANGES[k]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
-                raise ValueError(f"{where}: augment {k}={v!r}; give a number from {lo} to {hi}")
-        return Augment(**a)
+        try: return Augment(**a)
+        except TypeError as e:   # an unknown keyword
+            raise ValueError(f"{where}: augment {a}: {e}; Augment takes {list(inspect.signature(Augment).parameters)}") from None
+        except ValueError as e: raise ValueError(f"{where}: {e}") from None
     if a in (True, False): return Augment() if a else None
     raise ValueError(f"{where}: augment={a!r}; give true or false" + (" or a dict of Augment's keywords" if own else ""))
 
